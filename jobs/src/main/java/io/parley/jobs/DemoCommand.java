@@ -1,0 +1,270 @@
+package io.parley.jobs;
+
+import io.parley.jobs.data.DemoData;
+import io.parley.jobs.files.HadoopFiles;
+import io.parley.jobs.output.ResultComparison;
+import io.parley.jobs.output.ResultTable;
+import io.parley.jobs.process.LocalFederation;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code parley demo}: a three-party federation in a temporary folder, with generated data, a
+ * coordinator and two responders as child JVMs, and several federated queries run as the first
+ * party, each printed beside plain Spark's answer over the pooled rows.
+ */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    versionProvider = ParleyVersion.class,
+    description = {
+      "Runs a three-party federation on this machine and compares with plain Spark.",
+      "",
+      "Sets up alpha, beta and gamma in a temporary folder with generated data (CSV at some "
+          + "parties, Parquet at others; some regions at only some parties), starts the coordinator and "
+          + "the responders of beta and gamma as separate JVMs, runs several federated queries as alpha "
+          + "and prints each result beside plain Spark's answer over the pooled rows. Exits non-zero if "
+          + "any result differs.",
+      ""
+    })
+public final class DemoCommand implements Callable<Integer> {
+  static final List<String> PARTIES = List.of("alpha", "beta", "gamma");
+
+  /** The queries, as alpha writes them; plain Spark runs the same text over the pooled views. */
+  static final List<DemoQuery> QUERIES =
+      List.of(
+          new DemoQuery(
+              "sum, count and average per region",
+              "SELECT region, secure_sum(amount) AS total, secure_count(*) AS n, secure_avg(amount) AS mean"
+                  + " FROM sales GROUP BY region ORDER BY region"),
+          new DemoQuery(
+              "histogram of amounts (10 buckets)",
+              "SELECT width_bucket(amount, 0, 1000, 10) AS bucket, secure_count(*) AS n"
+                  + " FROM sales GROUP BY width_bucket(amount, 0, 1000, 10) ORDER BY bucket"),
+          new DemoQuery(
+              "variance, deviation and correlation per sensor (DOUBLE)",
+              "SELECT sensor, secure_var_samp(temperature) AS var_t, secure_stddev_samp(temperature) AS sd_t,"
+                  + " secure_corr(temperature, humidity) AS corr_th FROM readings GROUP BY sensor ORDER BY sensor"),
+          new DemoQuery(
+              "WHERE, HAVING, ORDER BY and LIMIT",
+              "SELECT region, secure_sum(units) AS total_units, secure_count(units) AS n FROM sales"
+                  + " WHERE amount >= 100 GROUP BY region HAVING secure_count(*) >= 50"
+                  + " ORDER BY total_units DESC, region LIMIT 3"),
+          new DemoQuery(
+              "totals over all rows (no GROUP BY)",
+              "SELECT secure_count(*) AS n, secure_sum(amount) AS total, secure_avg(units) AS mean_units FROM sales"));
+
+  @Option(names = "--rows", paramLabel = "N", description = "Rows per party and table (default: ${DEFAULT-VALUE}).")
+  int rows = 400;
+
+  @Option(names = "--seed", description = "Seed of the generated data (default: ${DEFAULT-VALUE}).")
+  long seed = 20_260_101L;
+
+  @Option(names = "--keep", description = "Keep the temporary folder (federation, data, logs) and print where it is.")
+  boolean keep;
+
+  @Option(
+      names = "--ready-timeout",
+      paramLabel = "SECONDS",
+      description = "How long to wait for the coordinator and each responder to be ready (default: ${DEFAULT-VALUE}).")
+  int readyTimeoutSeconds = 180;
+
+  @Mixin VerboseOption verbose;
+
+  public static void main(String[] args) {
+    Cli.exit(new DemoCommand(), args);
+  }
+
+  record DemoQuery(String title, String sql) {
+    String plainSql() {
+      return sql.replace("secure_", "")
+          .replace("FROM sales", "FROM pooled_sales")
+          .replace("FROM readings", "FROM pooled_readings");
+    }
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (rows < 1) {
+      throw new UsageException("--rows must be at least 1");
+    }
+    PrintStream out = System.out;
+    Path work = Files.createTempDirectory("parley-demo-");
+    try {
+      int mismatches = run(work, out);
+      return mismatches == 0 ? Cli.EXIT_OK : Cli.EXIT_FAILURE;
+    } finally {
+      if (keep) {
+        out.println("kept " + work);
+      } else {
+        deleteRecursively(work);
+      }
+    }
+  }
+
+  private int run(Path work, PrintStream out) throws InterruptedException {
+    HadoopFiles files = HadoopFiles.withDefaults();
+    Map<String, String> schemas = new LinkedHashMap<>();
+    schemas.put("sales", DemoData.SALES_SCHEMA);
+    schemas.put("readings", DemoData.READINGS_SCHEMA);
+    DevFederation federation =
+        DevFederation.write(
+            files, work.resolve("federation").toString(), DevFederation.DEFAULT_NAME, PARTIES, schemas,
+            DevFederation.DEFAULT_COORDINATOR, false, new SecureRandom());
+    out.println("federation " + DevFederation.DEFAULT_NAME + " of " + String.join(", ", PARTIES) + " in " + federation.dir());
+
+    Map<String, Map<String, String>> tablePaths = new LinkedHashMap<>();
+    for (int i = 0; i < PARTIES.size(); i++) {
+      String party = PARTIES.get(i);
+      Path data = work.resolve("data").resolve(party);
+      Map<String, String> paths = new LinkedHashMap<>();
+      // alpha: Parquet; beta: CSV; gamma: Parquet sales, CSV readings.
+      paths.put("sales", data.resolve(i == 1 ? "sales.csv" : "sales.parquet").toString());
+      paths.put("readings", data.resolve(i == 0 ? "readings.parquet" : "readings.csv").toString());
+      tablePaths.put(party, paths);
+    }
+
+    Duration readyTimeout = Duration.ofSeconds(readyTimeoutSeconds);
+    try (LocalFederation processes = new LocalFederation(work.resolve("logs"), readyTimeout, out)) {
+      String coordinator = processes.startCoordinator(federation.coordinatorConf(), List.of("-Xmx256m"), List.of());
+      Map<String, String> settings = new LinkedHashMap<>();
+      settings.put("spark.parley.coordinator", coordinator);
+      settings.put("spark.master", "local[2]");
+      settings.put("spark.ui.enabled", "false");
+      settings.put("spark.sql.shuffle.partitions", "4");
+      settings.put("spark.driver.host", "127.0.0.1");
+      settings.put("spark.driver.bindAddress", "127.0.0.1");
+      SparkSession spark =
+          PartyOptions.of(federation.partyConf("alpha"), tablePaths.get("alpha"), settings).openSession("parley demo");
+      try {
+        writeData(spark, files, tablePaths);
+        Map<String, String> childSettings = new LinkedHashMap<>(settings);
+        childSettings.remove("spark.parley.coordinator");
+        childSettings.remove("spark.driver.host");
+        childSettings.remove("spark.driver.bindAddress");
+        childSettings.put("spark.master", "local[1]");
+        for (String party : PARTIES.subList(1, PARTIES.size())) {
+          processes.startResponder(
+              party, federation.partyConf(party), tablePaths.get(party), childSettings, List.of("-Xmx768m"), List.of());
+        }
+        processes.awaitResponders();
+        registerPooledViews(spark, tablePaths, schemas);
+        return runQueries(spark, out);
+      } finally {
+        spark.stop();
+      }
+    }
+  }
+
+  private void writeData(SparkSession spark, HadoopFiles files, Map<String, Map<String, String>> tablePaths) {
+    StructType sales = StructType.fromDDL(DemoData.SALES_SCHEMA);
+    StructType readings = StructType.fromDDL(DemoData.READINGS_SCHEMA);
+    for (int i = 0; i < PARTIES.size(); i++) {
+      Map<String, String> paths = tablePaths.get(PARTIES.get(i));
+      write(spark, files, paths.get("sales"), sales, DemoData.salesRows(seed, i, rows));
+      write(spark, files, paths.get("readings"), readings, DemoData.readingsRows(seed, i, rows));
+    }
+  }
+
+  private static void write(SparkSession spark, HadoopFiles files, String path, StructType schema, List<Row> rows) {
+    if (path.endsWith(".csv")) {
+      DemoData.writeCsv(files, path, schema, rows);
+    } else {
+      DemoData.writeParquet(spark, path, schema, rows);
+    }
+  }
+
+  /** {@code pooled_sales} and {@code pooled_readings}: every party's rows together, read with the federation's schema. */
+  static void registerPooledViews(
+      SparkSession spark, Map<String, Map<String, String>> tablePaths, Map<String, String> schemas) {
+    schemas.forEach(
+        (table, ddl) -> {
+          StructType schema = StructType.fromDDL(ddl);
+          Dataset<Row> pooled = null;
+          for (Map<String, String> paths : tablePaths.values()) {
+            String path = paths.get(table);
+            Dataset<Row> part =
+                path.endsWith(".csv")
+                    ? spark.read().schema(schema).option("header", "true").csv(path)
+                    : spark.read().schema(schema).parquet(path);
+            pooled = pooled == null ? part : pooled.unionAll(part);
+          }
+          pooled.createOrReplaceTempView("pooled_" + table);
+        });
+  }
+
+  private int runQueries(SparkSession spark, PrintStream out) {
+    int mismatches = 0;
+    for (int q = 0; q < QUERIES.size(); q++) {
+      DemoQuery query = QUERIES.get(q);
+      out.println();
+      out.println("[" + (q + 1) + "/" + QUERIES.size() + "] " + query.title());
+      out.println("  " + query.sql());
+      long started = System.nanoTime();
+      ResultTable secure = ResultTable.collect(spark.sql(query.sql()));
+      double seconds = (System.nanoTime() - started) / 1e9;
+      ResultTable plain = ResultTable.collect(spark.sql(query.plainSql()));
+      printSideBySide(out, "secure, 3 parties (" + String.format(Locale.ROOT, "%.2f s", seconds) + ")", secure,
+          "plain Spark, pooled rows", plain);
+      Optional<String> difference = ResultComparison.difference(secure, plain);
+      if (difference.isEmpty()) {
+        out.println("  MATCH");
+      } else {
+        mismatches++;
+        out.println("  MISMATCH: " + difference.get());
+      }
+    }
+    out.println();
+    out.println((QUERIES.size() - mismatches) + " of " + QUERIES.size() + " queries match plain Spark"
+        + (mismatches == 0 ? "" : "; " + mismatches + " MISMATCH"));
+    out.flush();
+    return mismatches;
+  }
+
+  static void printSideBySide(PrintStream out, String leftTitle, ResultTable left, String rightTitle, ResultTable right) {
+    List<String> leftLines = new ArrayList<>(left.lines());
+    List<String> rightLines = new ArrayList<>(right.lines());
+    leftLines.add(0, leftTitle);
+    rightLines.add(0, rightTitle);
+    int width = leftLines.stream().mapToInt(String::length).max().orElse(0) + 4;
+    for (int i = 0; i < Math.max(leftLines.size(), rightLines.size()); i++) {
+      String l = i < leftLines.size() ? leftLines.get(i) : "";
+      String r = i < rightLines.size() ? rightLines.get(i) : "";
+      out.println(("  " + l + " ".repeat(width - l.length()) + r).stripTrailing());
+    }
+  }
+
+  static void deleteRecursively(Path root) {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + root + ": " + e.getMessage(), e);
+    }
+  }
+}
