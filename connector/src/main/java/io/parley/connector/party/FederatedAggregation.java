@@ -1,0 +1,456 @@
+package io.parley.connector.party;
+
+import io.parley.connector.config.ParleyConf;
+import io.parley.connector.functions.CallStatistics;
+import io.parley.connector.functions.GroupKeyCodec;
+import io.parley.protocols.ParleyException;
+import io.parley.protocols.aggregation.AggregationParty;
+import io.parley.protocols.aggregation.GroupTokens;
+import io.parley.protocols.aggregation.JoinedSession;
+import io.parley.protocols.aggregation.MaskPlan;
+import io.parley.protocols.client.CoordinatorClient;
+import io.parley.protocols.client.TlsMaterial;
+import io.parley.protocols.wire.FederatedAggregate;
+import io.parley.protocols.wire.Invitation;
+import io.parley.protocols.wire.SessionCreated;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.Supplier;
+import org.apache.spark.SparkContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.api.java.function.Function2;
+import org.apache.spark.api.java.function.PairFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Tuple2;
+
+/**
+ * One party's part in a secure aggregation (Tier 1), run by its driver: as the initiator of a
+ * query ({@link #runAsInitiator}) or as a responder to an invitation ({@link #respond}).
+ *
+ * <p>The driver only orchestrates. Spark jobs compute the local statistics per group in one pass
+ * over the local rows (the small per-group result is cached, never the rows), executors turn each
+ * group into its token and later mask and send their slice of the vector through one coordinator
+ * client per executor JVM. The driver holds per-group data only: the tokens, the union, and (at
+ * the initiator) the sum. Any failure aborts the session for every party; cancelling the Spark
+ * jobs aborts it too. Logs carry session ids and stages, never values, tokens or keys.
+ */
+public final class FederatedAggregation {
+  private static final Logger LOG = LoggerFactory.getLogger(FederatedAggregation.class);
+  /** Job group of a responder's session jobs (and of an initiator's, unless the caller set its own group). */
+  public static final String JOB_GROUP_PREFIX = "parley-session-";
+  public static final String STAGE_LOCAL_STATISTICS = "local statistics";
+  public static final String STAGE_MASKED_VECTOR = "masked vector";
+  private static final String JOB_DESCRIPTION = "spark.job.description";
+  private static final String JOB_GROUP_ID = "spark.jobGroup.id";
+  private static final String JOB_INTERRUPT_ON_CANCEL = "spark.job.interruptOnCancel";
+
+  private FederatedAggregation() {}
+
+  /**
+   * Runs {@code spec} as its initiator: opens a session with every party of the federation, takes
+   * part like every other party and returns the result, one row per group of the union: the group
+   * values, then each call's result, in the spec's order.
+   *
+   * @throws ParleyException naming the party, policy or setting at fault; the session is aborted
+   */
+  public static List<Row> runAsInitiator(SparkSession spark, FederatedAggregate spec) {
+    PartyRuntime runtime = PartyRuntime.of(spark);
+    ParleyConf conf = runtime.conf();
+    if (!conf.policyAllowsTable(spec.getTable())) {
+      throw new ParleyException(
+          "party " + runtime.party() + "'s policy does not allow federated table " + spec.getTable() + " ("
+              + ParleyConf.POLICY_TABLES.key() + " = " + String.join(",", conf.get(ParleyConf.POLICY_TABLES)) + ")");
+    }
+    QueryLayout layout = QueryLayout.resolve(spark, spec);
+    CoordinatorClient client = runtime.client();
+    SessionCreated created;
+    try {
+      created = client.createSession(spec, runtime.sessionTimeout(), conf.get(ParleyConf.POLICY_MIN_PARTIES));
+    } catch (ParleyException e) {
+      throw new ParleyException("federated aggregate " + spec.getDescription() + " could not start: " + e.getMessage(), e);
+    }
+    LOG.info("session {}: party {} initiates {} with {}", created.getSessionId(), runtime.party(),
+        spec.getDescription(), created.getParticipantsList());
+    return new Participation(spark, runtime, layout, created.getSessionId(), created.getParticipantsList(), true, false)
+        .run();
+  }
+
+  /**
+   * Answers one invitation for the party of {@code spark}: checks the query and this party's policy
+   * (declining, with the reason, when either refuses), then takes part without learning the sum.
+   *
+   * @throws ParleyException when the session failed; it has then been aborted (or declined)
+   */
+  public static void respond(SparkSession spark, Invitation invitation) {
+    PartyRuntime runtime = PartyRuntime.of(spark);
+    String sessionId = invitation.getSessionId();
+    CoordinatorClient client = runtime.client();
+    QueryLayout layout;
+    try {
+      FederatedAggregate spec = parse(invitation);
+      checkPolicy(runtime, spec, invitation.getParticipantsList());
+      layout = QueryLayout.resolve(spark, spec);
+    } catch (ParleyException refused) {
+      LOG.info("session {}: party {} declines: {}", sessionId, runtime.party(), refused.getMessage());
+      AggregationParty.decline(client, sessionId, refused.getMessage());
+      throw refused;
+    }
+    LOG.info("session {}: party {} answers {} from {}", sessionId, runtime.party(), layout.spec().getDescription(),
+        invitation.getInitiator());
+    new Participation(spark, runtime, layout, sessionId, invitation.getParticipantsList(), false, true).run();
+  }
+
+  /** The invitation's query: protobuf only, never Java serialization. */
+  private static FederatedAggregate parse(Invitation invitation) {
+    try {
+      return FederatedAggregate.parseFrom(invitation.getQuery());
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new ParleyException("the query of session " + invitation.getSessionId() + " is not a valid FederatedAggregate message");
+    }
+  }
+
+  /** This party's policy, decided by it alone: the table must be allowed and enough parties take part. */
+  static void checkPolicy(PartyRuntime runtime, FederatedAggregate spec, List<String> participants) {
+    ParleyConf conf = runtime.conf();
+    if (!conf.policyAllowsTable(spec.getTable())) {
+      throw new ParleyException(
+          "party " + runtime.party() + "'s policy does not allow federated table " + spec.getTable() + " ("
+              + ParleyConf.POLICY_TABLES.key() + " = " + String.join(",", conf.get(ParleyConf.POLICY_TABLES)) + ")");
+    }
+    int minParties = conf.get(ParleyConf.POLICY_MIN_PARTIES);
+    if (participants.size() < minParties) {
+      throw new ParleyException(
+          "party " + runtime.party() + "'s policy needs at least " + minParties + " participants ("
+              + ParleyConf.POLICY_MIN_PARTIES.key() + "); session has " + participants.size());
+    }
+  }
+
+  /** One session as this party runs it, stage by stage. */
+  private static final class Participation {
+    private final SparkSession spark;
+    private final PartyRuntime runtime;
+    private final QueryLayout layout;
+    private final String sessionId;
+    private final List<String> participants;
+    private final boolean initiator;
+    private final boolean ownJobGroup;
+    private final CoordinatorClient client;
+    private volatile String stage = "joining";
+
+    Participation(
+        SparkSession spark,
+        PartyRuntime runtime,
+        QueryLayout layout,
+        String sessionId,
+        List<String> participants,
+        boolean initiator,
+        boolean ownJobGroup) {
+      this.spark = spark;
+      this.runtime = runtime;
+      this.layout = layout;
+      this.sessionId = sessionId;
+      this.participants = List.copyOf(participants);
+      this.initiator = initiator;
+      this.ownJobGroup = ownJobGroup;
+      this.client = runtime.client();
+    }
+
+    List<Row> run() {
+      JavaRDD<GroupStatistics> statistics = null;
+      Broadcast<byte[][]> unionBroadcast = null;
+      try {
+        JoinedSession joined =
+            runtime.aggregationParty().join(client, sessionId, participants, layout.digest(), layout.wordsPerGroup());
+        log("joined");
+
+        stage = STAGE_LOCAL_STATISTICS;
+        JavaRDD<GroupStatistics> tokenized =
+            layout.localStatistics().javaRDD()
+                .mapPartitions(new Tokenize(layout.groupKeyCodec(), joined.tokens(), layout.calls(),
+                    layout.firstColumns(), layout.firstWords(), layout.wordsPerGroup()))
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        statistics = tokenized;
+        List<byte[]> localTokens = inJob(STAGE_LOCAL_STATISTICS, () -> tokenized.map(GroupStatistics::token).collect());
+        log("local statistics of " + localTokens.size() + " groups");
+
+        stage = "aligning group keys";
+        byte[][] union = sortedUnion(client.alignKeys(sessionId, localTokens));
+        int w = layout.wordsPerGroup();
+        long totalWords = (long) union.length * w;
+        if (totalWords > Integer.MAX_VALUE - 16) {
+          throw new ParleyException("the union of " + union.length + " groups x " + w + " words is too long a vector");
+        }
+        log("union of " + union.length + " groups");
+
+        stage = STAGE_MASKED_VECTOR;
+        if (union.length > 0) {
+          int sliceElements = runtime.conf().get(ParleyConf.VECTOR_SLICE_ELEMENTS);
+          int groupsPerSlice = Math.max(1, sliceElements / w);
+          int slices = (int) ((union.length + (long) groupsPerSlice - 1) / groupsPerSlice);
+          unionBroadcast = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(union);
+          MaskAndSubmit maskAndSubmit =
+              new MaskAndSubmit(sessionId, runtime.coordinator(), runtime.tls(), runtime.callTimeout(), joined.maskPlan(),
+                  w, groupsPerSlice, union.length);
+          JavaRDD<Long> sent =
+              tokenized.mapToPair(new PlaceGroup(unionBroadcast, groupsPerSlice))
+                  .partitionBy(new SlicePartitioner(slices))
+                  .mapPartitionsWithIndex(maskAndSubmit, false);
+          long sentWords = inJob(STAGE_MASKED_VECTOR, () -> sent.collect().stream().mapToLong(Long::longValue).sum());
+          if (sentWords != totalWords) {
+            throw new ParleyException("sent " + sentWords + " of " + totalWords + " vector words");
+          }
+        }
+        log("vector of " + totalWords + " words sent");
+
+        stage = "awaiting the sum";
+        long[] sum = client.awaitSum(sessionId, initiator);
+        if (!initiator) {
+          log("done");
+          return List.of();
+        }
+        if (sum == null || sum.length != totalWords) {
+          throw new ParleyException(
+              "the coordinator returned " + (sum == null ? "no" : sum.length + " words of a") + " sum, expected "
+                  + totalWords + " words");
+        }
+        joined.removeOutputMask(sum);
+        stage = "decoding the result";
+        List<Row> rows = decode(union, sum, joined.tokens());
+        log("result of " + rows.size() + " groups");
+        return rows;
+      } catch (RuntimeException failure) {
+        throw abort(failure);
+      } finally {
+        if (statistics != null) {
+          statistics.unpersist(false);
+        }
+        if (unionBroadcast != null) {
+          unionBroadcast.destroy();
+        }
+      }
+    }
+
+    /** The result rows: per group of the union, its values, then each call's result. */
+    private List<Row> decode(byte[][] union, long[] sum, GroupTokens tokens) {
+      GroupKeyCodec codec = layout.groupKeyCodec();
+      List<CallStatistics> calls = layout.calls();
+      int[] firstWords = layout.firstWords();
+      int groupColumns = layout.groupTypes().size();
+      int w = layout.wordsPerGroup();
+      List<Row> rows = new ArrayList<>(union.length);
+      for (int g = 0; g < union.length; g++) {
+        Object[] key = codec.decode(tokens.groupKey(union[g]));
+        if (key.length != groupColumns) {
+          throw new ParleyException("group " + g + " of the union decodes to " + key.length + " values, expected " + groupColumns);
+        }
+        Object[] values = Arrays.copyOf(key, groupColumns + calls.size());
+        for (int c = 0; c < calls.size(); c++) {
+          values[groupColumns + c] = calls.get(c).finish(sum, g * w + firstWords[c]);
+        }
+        rows.add(RowFactory.create(values));
+      }
+      return rows;
+    }
+
+    /**
+     * Runs {@code job} with a description naming the query, session and stage (the Spark UI and
+     * notebooks show it). The initiator keeps its caller's job group, so cancelling that group
+     * cancels these jobs; a responder, or an initiator without one, uses the session's group.
+     */
+    private <T> T inJob(String stageName, Supplier<T> job) {
+      SparkContext sc = spark.sparkContext();
+      String previousDescription = sc.getLocalProperty(JOB_DESCRIPTION);
+      String previousGroup = sc.getLocalProperty(JOB_GROUP_ID);
+      String previousInterrupt = sc.getLocalProperty(JOB_INTERRUPT_ON_CANCEL);
+      String description = jobDescription(layout.spec(), sessionId, stageName);
+      if (ownJobGroup || previousGroup == null) {
+        sc.setJobGroup(JOB_GROUP_PREFIX + sessionId, description, true);
+      } else {
+        sc.setJobDescription(description);
+        sc.setInterruptOnCancel(true);
+      }
+      try {
+        return job.get();
+      } finally {
+        sc.setLocalProperty(JOB_DESCRIPTION, previousDescription);
+        sc.setLocalProperty(JOB_GROUP_ID, previousGroup);
+        sc.setLocalProperty(JOB_INTERRUPT_ON_CANCEL, previousInterrupt);
+      }
+    }
+
+    /** Aborts the session for everyone with a reason safe to show other parties; returns what to throw here. */
+    private ParleyException abort(RuntimeException failure) {
+      String party = runtime.party();
+      String reason;
+      if (failure instanceof ParleyException) {
+        reason = "party " + party + " failed while " + stage + ": " + failure.getMessage();
+      } else if (cancelled(failure)) {
+        reason = "party " + party + " cancelled its Spark jobs while " + stage;
+      } else {
+        // Another exception's message may quote local data (a value that failed to cast): keep it here.
+        reason = "party " + party + " failed while " + stage + " (" + failure.getClass().getSimpleName() + ")";
+      }
+      LOG.info("session {}: party {} aborts while {}", sessionId, party, stage);
+      try {
+        client.abort(sessionId, reason);
+      } catch (RuntimeException abortFailed) {
+        LOG.info("session {}: abort not delivered ({})", sessionId, abortFailed.getClass().getSimpleName());
+      }
+      return new ParleyException(
+          "federated aggregate " + layout.spec().getDescription() + " (session " + sessionId + ") failed while " + stage
+              + ": " + failure.getMessage(), failure);
+    }
+
+    private void log(String event) {
+      LOG.info("session {}: party {}: {}", sessionId, runtime.party(), event);
+    }
+  }
+
+  /** "parley: <query> [session <id>]: <stage>", the description of a session's Spark jobs. */
+  public static String jobDescription(FederatedAggregate spec, String sessionId, String stage) {
+    return "parley: " + spec.getDescription() + " [session " + sessionId + "]: " + stage;
+  }
+
+  private static boolean cancelled(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof InterruptedException
+          || (t.getMessage() != null && t.getMessage().contains("cancelled"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The union as every party orders it: bytewise unsigned, duplicates refused. */
+  static byte[][] sortedUnion(List<byte[]> tokens) {
+    byte[][] union = tokens.toArray(new byte[0][]);
+    Arrays.sort(union, Arrays::compareUnsigned);
+    for (int i = 1; i < union.length; i++) {
+      if (Arrays.equals(union[i - 1], union[i])) {
+        throw new ParleyException("the coordinator's union of group tokens holds a token twice");
+      }
+    }
+    return union;
+  }
+
+  /** Executors: each local group row to its token and its statistics as ring words. */
+  private static final class Tokenize implements FlatMapFunction<Iterator<Row>, GroupStatistics> {
+    private static final long serialVersionUID = 1L;
+    private final GroupKeyCodec codec;
+    private final GroupTokens tokens;
+    private final List<CallStatistics> calls;
+    private final int[] firstColumns;
+    private final int[] firstWords;
+    private final int wordsPerGroup;
+
+    Tokenize(GroupKeyCodec codec, GroupTokens tokens, List<CallStatistics> calls, int[] firstColumns, int[] firstWords,
+        int wordsPerGroup) {
+      this.codec = codec;
+      this.tokens = tokens;
+      this.calls = List.copyOf(calls);
+      this.firstColumns = firstColumns;
+      this.firstWords = firstWords;
+      this.wordsPerGroup = wordsPerGroup;
+    }
+
+    @Override
+    public Iterator<GroupStatistics> call(Iterator<Row> rows) {
+      return new Iterator<>() {
+        @Override
+        public boolean hasNext() {
+          return rows.hasNext();
+        }
+
+        @Override
+        public GroupStatistics next() {
+          Row row = rows.next();
+          long[] words = new long[wordsPerGroup];
+          for (int c = 0; c < calls.size(); c++) {
+            calls.get(c).encode(row, firstColumns[c], words, firstWords[c]);
+          }
+          return new GroupStatistics(tokens.token(codec.encode(row, 0)), words);
+        }
+      };
+    }
+  }
+
+  /** Executors: a group's place in the union, and the slice that holds it. */
+  private static final class PlaceGroup implements PairFunction<GroupStatistics, Integer, PlacedStatistics> {
+    private static final long serialVersionUID = 1L;
+    private final Broadcast<byte[][]> union;
+    private final int groupsPerSlice;
+
+    PlaceGroup(Broadcast<byte[][]> union, int groupsPerSlice) {
+      this.union = union;
+      this.groupsPerSlice = groupsPerSlice;
+    }
+
+    @Override
+    public Tuple2<Integer, PlacedStatistics> call(GroupStatistics group) {
+      int index = Arrays.binarySearch(union.value(), group.token(), Arrays::compareUnsigned);
+      if (index < 0) {
+        throw new ParleyException("the coordinator's union of group tokens lacks one of this party's groups");
+      }
+      return new Tuple2<>(index / groupsPerSlice, new PlacedStatistics(index, group.words()));
+    }
+  }
+
+  /**
+   * Executors: builds one slice of the vector (zeros for groups this party lacks), adds this
+   * party's masks and sends it through the executor JVM's coordinator client. Returns the words sent.
+   */
+  private static final class MaskAndSubmit
+      implements Function2<Integer, Iterator<Tuple2<Integer, PlacedStatistics>>, Iterator<Long>> {
+    private static final long serialVersionUID = 1L;
+    private final String sessionId;
+    private final String coordinator;
+    private final TlsMaterial tls;
+    private final Duration callTimeout;
+    private final MaskPlan maskPlan;
+    private final int wordsPerGroup;
+    private final int groupsPerSlice;
+    private final int unionSize;
+
+    MaskAndSubmit(String sessionId, String coordinator, TlsMaterial tls, Duration callTimeout, MaskPlan maskPlan,
+        int wordsPerGroup, int groupsPerSlice, int unionSize) {
+      this.sessionId = sessionId;
+      this.coordinator = coordinator;
+      this.tls = tls;
+      this.callTimeout = callTimeout;
+      this.maskPlan = maskPlan;
+      this.wordsPerGroup = wordsPerGroup;
+      this.groupsPerSlice = groupsPerSlice;
+      this.unionSize = unionSize;
+    }
+
+    @Override
+    public Iterator<Long> call(Integer slice, Iterator<Tuple2<Integer, PlacedStatistics>> groups) {
+      int firstGroup = slice * groupsPerSlice;
+      int groupCount = Math.min(groupsPerSlice, unionSize - firstGroup);
+      long[] words = new long[groupCount * wordsPerGroup];
+      while (groups.hasNext()) {
+        PlacedStatistics group = groups.next()._2();
+        int position = group.index() - firstGroup;
+        if (position < 0 || position >= groupCount) {
+          throw new IllegalStateException("group " + group.index() + " reached slice " + slice);
+        }
+        System.arraycopy(group.words(), 0, words, position * wordsPerGroup, wordsPerGroup);
+      }
+      long firstWord = (long) firstGroup * wordsPerGroup;
+      maskPlan.mask(firstWord, words, 0, words.length);
+      ExecutorClients.get(coordinator, tls, callTimeout).submitVector(sessionId, firstWord, words, 0, words.length);
+      return List.of((long) words.length).iterator();
+    }
+  }
+}
