@@ -1,0 +1,232 @@
+package io.parley.connector.functions;
+
+import io.parley.protocols.ParleyException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.apache.spark.sql.types.ByteType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.DecimalType;
+import org.apache.spark.sql.types.DoubleType;
+import org.apache.spark.sql.types.FloatType;
+import org.apache.spark.sql.types.IntegerType;
+import org.apache.spark.sql.types.LongType;
+import org.apache.spark.sql.types.ShortType;
+
+/**
+ * The secure aggregate functions: each computes over the pooled rows of every party exactly what
+ * Spark's plain function of the same name computes over them, and each party learns only the
+ * result. Names, arity, usage text and result types live here; the statistics each party sends and
+ * how the result is finished live in {@link CallStatistics}.
+ */
+public enum SecureFunction {
+  SUM(
+      "secure_sum",
+      1,
+      1,
+      "_FUNC_(expr) - Returns the sum of the non-null values of `expr` over the rows of all parties"
+          + " of the federation; each party learns only the result. Integral and DECIMAL sums are"
+          + " exact; the result type is that of Spark's sum.",
+      """
+      > SELECT region, _FUNC_(amount) FROM sales GROUP BY region;
+       north	90.00
+       south	70.00
+      > SELECT _FUNC_(units) FROM sales WHERE region = 'north';
+       8
+      """),
+  COUNT(
+      "secure_count",
+      0,
+      1,
+      "_FUNC_(*) - Returns the number of rows of all parties of the federation."
+          + " _FUNC_(expr) - Returns the number of rows of all parties for which `expr` is not null."
+          + " Each party learns only the result.",
+      """
+      > SELECT _FUNC_(*) FROM sales;
+       5
+      > SELECT region, _FUNC_(amount) FROM sales GROUP BY region;
+       north	3
+       south	2
+      """),
+  AVG(
+      "secure_avg",
+      1,
+      1,
+      "_FUNC_(expr) - Returns the mean of the non-null values of `expr` over the rows of all"
+          + " parties of the federation; each party learns only the result. The result type and"
+          + " rounding are those of Spark's avg.",
+      """
+      > SELECT region, _FUNC_(amount) FROM sales GROUP BY region;
+       north	30.000000
+       south	35.000000
+      > SELECT _FUNC_(units) FROM sales;
+       3.0
+      """),
+  VAR_SAMP(
+      "secure_var_samp",
+      1,
+      1,
+      "_FUNC_(expr) - Returns the sample variance of the non-null values of `expr` over the rows of"
+          + " all parties of the federation; each party learns only the result. Null for fewer than"
+          + " two values, as Spark's var_samp.",
+      """
+      > SELECT _FUNC_(units) FROM sales;
+       2.5
+      """),
+  VAR_POP(
+      "secure_var_pop",
+      1,
+      1,
+      "_FUNC_(expr) - Returns the population variance of the non-null values of `expr` over the"
+          + " rows of all parties of the federation; each party learns only the result.",
+      """
+      > SELECT _FUNC_(units) FROM sales;
+       2.0
+      """),
+  STDDEV_SAMP(
+      "secure_stddev_samp",
+      1,
+      1,
+      "_FUNC_(expr) - Returns the sample standard deviation of the non-null values of `expr` over"
+          + " the rows of all parties of the federation; each party learns only the result. Null for"
+          + " fewer than two values, as Spark's stddev_samp.",
+      """
+      > SELECT _FUNC_(units) FROM sales;
+       1.5811388300841898
+      """),
+  STDDEV_POP(
+      "secure_stddev_pop",
+      1,
+      1,
+      "_FUNC_(expr) - Returns the population standard deviation of the non-null values of `expr`"
+          + " over the rows of all parties of the federation; each party learns only the result.",
+      """
+      > SELECT _FUNC_(units) FROM sales;
+       1.4142135623730951
+      """),
+  COVAR_SAMP(
+      "secure_covar_samp",
+      2,
+      2,
+      "_FUNC_(expr1, expr2) - Returns the sample covariance of the pairs of non-null values of"
+          + " `expr1` and `expr2` over the rows of all parties of the federation; each party learns"
+          + " only the result.",
+      """
+      > SELECT _FUNC_(units, amount) FROM sales;
+       30.0
+      """),
+  CORR(
+      "secure_corr",
+      2,
+      2,
+      "_FUNC_(expr1, expr2) - Returns the Pearson correlation coefficient of the pairs of non-null"
+          + " values of `expr1` and `expr2` over the rows of all parties of the federation; each"
+          + " party learns only the result.",
+      """
+      > SELECT _FUNC_(units, amount) FROM sales;
+       0.9863939238321437
+      """);
+
+  private final String sqlName;
+  private final int minArguments;
+  private final int maxArguments;
+  private final String usage;
+  private final String examples;
+
+  SecureFunction(String sqlName, int minArguments, int maxArguments, String usage, String examples) {
+    this.sqlName = sqlName;
+    this.minArguments = minArguments;
+    this.maxArguments = maxArguments;
+    this.usage = usage;
+    this.examples = examples;
+  }
+
+  /** The SQL name, e.g. {@code secure_sum}. */
+  public String sqlName() {
+    return sqlName;
+  }
+
+  /** Usage text in Spark's {@code ExpressionInfo} style ({@code _FUNC_} stands for the name). */
+  public String usage() {
+    return usage;
+  }
+
+  /** Example calls with results, one {@code > SQL;} line followed by its result lines. */
+  public String examples() {
+    return examples;
+  }
+
+  public int minArguments() {
+    return minArguments;
+  }
+
+  public int maxArguments() {
+    return maxArguments;
+  }
+
+  /** The function called {@code name} (case-insensitive), if it is a secure function. */
+  public static Optional<SecureFunction> bySqlName(String name) {
+    if (name == null) {
+      return Optional.empty();
+    }
+    String lower = name.toLowerCase(Locale.ROOT);
+    for (SecureFunction function : values()) {
+      if (function.sqlName.equals(lower)) {
+        return Optional.of(function);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Spark's result type for the plain function over arguments of these types.
+   *
+   * @throws ParleyException with a short reason if this function cannot take such arguments
+   */
+  public DataType resultType(List<DataType> argumentTypes) {
+    int count = argumentTypes.size();
+    if (count < minArguments || count > maxArguments) {
+      throw new ParleyException(
+          sqlName + " takes " + (minArguments == maxArguments ? minArguments : minArguments + " or " + maxArguments)
+              + " arguments, got " + count);
+    }
+    if (this == COUNT) {
+      return DataTypes.LongType;
+    }
+    for (DataType type : argumentTypes) {
+      if (!isNumeric(type)) {
+        throw new ParleyException(sqlName + " takes numeric values");
+      }
+    }
+    DataType argument = argumentTypes.get(0);
+    switch (this) {
+      case SUM:
+        if (argument instanceof DecimalType decimal) {
+          return boundedDecimal(decimal.precision() + 10, decimal.scale());
+        }
+        return isIntegral(argument) ? DataTypes.LongType : DataTypes.DoubleType;
+      case AVG:
+        if (argument instanceof DecimalType decimal) {
+          return boundedDecimal(decimal.precision() + 4, decimal.scale() + 4);
+        }
+        return DataTypes.DoubleType;
+      default:
+        return DataTypes.DoubleType;
+    }
+  }
+
+  static boolean isNumeric(DataType type) {
+    return isIntegral(type) || type instanceof DecimalType || type instanceof FloatType || type instanceof DoubleType;
+  }
+
+  static boolean isIntegral(DataType type) {
+    return type instanceof ByteType || type instanceof ShortType || type instanceof IntegerType || type instanceof LongType;
+  }
+
+  /** Spark's {@code DecimalType.bounded}: precision and scale each capped at 38. */
+  static DecimalType boundedDecimal(int precision, int scale) {
+    return DataTypes.createDecimalType(
+        Math.min(precision, DecimalType.MAX_PRECISION()), Math.min(scale, DecimalType.MAX_SCALE()));
+  }
+}
