@@ -78,7 +78,6 @@ class FederatedPlanTest {
             .config("spark.parley.session.timeout", "2s")
             .config("spark.parley.table.sales.path", sales.toString())
             .config("spark.parley.table.returns.path", returns.toString())
-            .config("spark.parley.stub.tables", "sales=" + SALES_SCHEMA + ";returns=" + RETURNS_SCHEMA)
             .getOrCreate();
     spark.createDataFrame(List.of(), StructType.fromDDL(SALES_SCHEMA)).createOrReplaceTempView("plain_sales");
     spark.createDataFrame(List.of(), StructType.fromDDL("region STRING, x INT")).createOrReplaceTempView("t");
