@@ -67,7 +67,11 @@ public final class Drbg {
     }
   }
 
-  /** Exposes the protected constructor; synchronized by SecureRandom since the SPI is not marked thread-safe. */
+  /**
+   * Exposes SecureRandom's SPI constructor. SecureRandom synchronizes calls into an SPI that is
+   * not declared thread-safe, so sharing one instance across threads is safe (though then the
+   * interleaving, and so each thread's bytes, depends on scheduling).
+   */
   private static final class SeededRandom extends SecureRandom {
     private static final long serialVersionUID = 1L;
 

@@ -65,7 +65,7 @@ public final class SessionKeyPair {
     return SecretBytes.wrap(shared);
   }
 
-  /** Zeroes the private key; {@link #agree} yields garbage-free failure afterwards. */
+  /** Zeroes the private key once the session's pairwise secrets are derived; do not use it after. */
   public void destroy() {
     privateKey.destroy();
   }
