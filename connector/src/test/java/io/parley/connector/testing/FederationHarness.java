@@ -124,6 +124,8 @@ public final class FederationHarness implements AutoCloseable {
         conf.put("spark.parley.tls.privateKey", key.toString());
         conf.put("spark.parley.tls.ca", caFile.toString());
         conf.put("spark.parley.session.timeout", "60s");
+        // Small slices: a query's vector spans several, some holding none of a party's groups.
+        conf.put("spark.parley.vector.sliceElements", "64");
         dataByTableThenParty.forEach(
             (table, byParty) -> {
               Path data = byParty.get(party);
