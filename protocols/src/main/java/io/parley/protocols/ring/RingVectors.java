@@ -3,7 +3,9 @@ package io.parley.protocols.ring;
 import io.parley.protocols.ParleyException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.LongBuffer;
 
 /**
  * Vectors of ring elements in Z/2^64 ({@code long}, wrap-around is the reduction) and their wire
@@ -42,6 +44,20 @@ public final class RingVectors {
     checkRange(accumulator.length, offset, count);
     for (int i = 0; i < count; i++) {
       accumulator[offset + i] += (long) LITTLE_ENDIAN_LONGS.get(littleEndianValues, i * Long.BYTES);
+    }
+  }
+
+  /**
+   * Adds the little-endian words remaining in {@code values} into {@code accumulator[offset ..]},
+   * mod 2^64, without copying them first (a received protobuf {@code bytes} field's view).
+   */
+  public static void addInto(long[] accumulator, int offset, ByteBuffer values) {
+    checkWords(values.remaining());
+    LongBuffer words = values.duplicate().order(ByteOrder.LITTLE_ENDIAN).asLongBuffer();
+    int count = words.remaining();
+    checkRange(accumulator.length, offset, count);
+    for (int i = 0; i < count; i++) {
+      accumulator[offset + i] += words.get(i);
     }
   }
 

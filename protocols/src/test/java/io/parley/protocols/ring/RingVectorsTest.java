@@ -71,4 +71,14 @@ class RingVectorsTest {
     RingVectors.addInto(accumulator, 0, RingVectors.toBytes(values, 0, values.length));
     assertArrayEquals(expected, accumulator);
   }
+
+  @Test
+  void addsFromAByteBufferView() {
+    long[] accumulator = {1, 2, 3};
+    byte[] bytes = RingVectors.toBytes(new long[] {9, 10, -3}, 0, 3);
+    java.nio.ByteBuffer view = java.nio.ByteBuffer.wrap(bytes, 8, 16).slice();
+    RingVectors.addInto(accumulator, 1, view);
+    assertArrayEquals(new long[] {1, 12, 0}, accumulator);
+    assertThrows(ParleyException.class, () -> RingVectors.addInto(accumulator, 2, view));
+  }
 }
