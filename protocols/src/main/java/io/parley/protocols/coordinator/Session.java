@@ -122,6 +122,11 @@ final class Session {
     return deadlineMillis;
   }
 
+  /** Calls parked until a stage completes or an envelope arrives (tests and metrics). */
+  synchronized int waitingCalls() {
+    return joinWaiters.size() + fetchWaiters.size() + alignWaiters.size() + sumWaiters.size();
+  }
+
   synchronized Stage stage() {
     return stage;
   }

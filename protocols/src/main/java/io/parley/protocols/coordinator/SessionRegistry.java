@@ -55,6 +55,12 @@ final class SessionRegistry implements Session.EndListener {
     return new ArrayList<>(active.values());
   }
 
+  /** Parked calls of active session {@code id}; 0 when it is not active. */
+  int waitingCalls(String id) {
+    Session session = active.get(id);
+    return session == null ? 0 : session.waitingCalls();
+  }
+
   int activeCount() {
     return active.size();
   }
