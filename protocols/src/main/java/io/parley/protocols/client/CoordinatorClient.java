@@ -461,17 +461,20 @@ public final class CoordinatorClient implements AutoCloseable {
     };
   }
 
+  /** The first line of gRPC's description, and the root cause, marked as TLS where the handshake failed. */
   private static String transportDetail(Status status) {
-    StringBuilder detail = new StringBuilder(status.getDescription() == null ? "unavailable" : status.getDescription());
+    String description = status.getDescription() == null ? "unavailable" : status.getDescription().lines().findFirst()
+        .orElse("unavailable");
+    boolean tls = false;
+    Throwable root = null;
     for (Throwable cause = status.getCause(); cause != null; cause = cause.getCause()) {
-      if (cause instanceof SSLException || cause instanceof java.security.cert.CertificateException) {
-        detail.append(" (TLS: ").append(cause.getMessage()).append(')');
-        break;
-      }
-      if (cause.getCause() == null && cause.getMessage() != null) {
-        detail.append(" (").append(cause.getMessage()).append(')');
-      }
+      tls |= cause instanceof SSLException || cause instanceof java.security.cert.CertificateException;
+      root = cause;
     }
-    return detail.toString();
+    if (root == null || root.getMessage() == null) {
+      return description + (tls ? " (TLS handshake failed)" : "");
+    }
+    return description + (tls ? " (TLS handshake failed: " : " (") + root.getMessage() + ")";
   }
+
 }
