@@ -141,6 +141,11 @@ final class Session {
       parkJoin(party, observer);
       return;
     }
+    if (roster != null && request.equals(joins.get(party))) {
+      // A retry of the same Join after the roster was sent: send it again.
+      replies.add(() -> complete(observer, roster));
+      return;
+    }
     requireStage(Stage.JOINING, "Join");
     if (joins.containsKey(party)) {
       throw rejection(Status.FAILED_PRECONDITION, "party " + party + " already joined");

@@ -182,9 +182,15 @@ public final class CoordinatorFixture implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() {
     for (AutoCloseable closeable : opened) {
-      closeable.close();
+      try {
+        closeable.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
     }
     server.close();
   }
