@@ -1,5 +1,9 @@
 package io.parley.protocols.coordinator;
 
+import com.google.protobuf.ByteString;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -10,6 +14,7 @@ import java.util.TreeMap;
 final class Coverage {
   private final long length;
   private final TreeMap<Long, Long> intervals = new TreeMap<>(); // start -> end (exclusive)
+  private final Map<Long, byte[]> chunkDigests = new HashMap<>(); // chunk start -> SHA-256(length, bytes)
   private long covered;
 
   Coverage(long length) {
@@ -28,6 +33,32 @@ final class Coverage {
       return after.getKey();
     }
     return -1;
+  }
+
+  /**
+   * Whether {@code values} at {@code start} repeat, byte for byte, a chunk this party already sent
+   * there: a retried task resending what it sent before, which must not count twice.
+   */
+  boolean isResend(long start, ByteString values) {
+    byte[] digest = chunkDigests.get(start);
+    return digest != null && MessageDigest.isEqual(digest, digest(values));
+  }
+
+  /** Marks the chunk {@code values} at {@code [start, start+count)} as sent; it must not overlap anything sent before. */
+  void add(long start, long count, ByteString values) {
+    chunkDigests.put(start, digest(values));
+    add(start, count);
+  }
+
+  private static byte[] digest(ByteString values) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      sha.update(java.nio.ByteBuffer.allocate(Long.BYTES).putLong(values.size()).array());
+      sha.update(values.asReadOnlyByteBuffer());
+      return sha.digest();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
   }
 
   /** Marks {@code [start, start+count)} as sent; it must not overlap anything sent before. */

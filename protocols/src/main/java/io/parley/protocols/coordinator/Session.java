@@ -346,11 +346,15 @@ final class Session {
     Coverage sent = coverage.get(party);
     long overlap = sent.firstOverlap(offset, count);
     if (overlap >= 0) {
+      if (sent.isResend(offset, values)) {
+        // A retried Spark task masks with the same keys and sends the same bytes: already counted.
+        return;
+      }
       abort("party " + party + " sent element " + overlap + " twice", replies);
       throw endedRejection();
     }
     RingVectors.addInto(accumulator, (int) offset, values.asReadOnlyByteBuffer());
-    sent.add(offset, count);
+    sent.add(offset, count, values);
     if (sent.complete()) {
       LOG.info("session {}: party {} sent its whole vector", id, party);
       releaseSumIfComplete(replies);

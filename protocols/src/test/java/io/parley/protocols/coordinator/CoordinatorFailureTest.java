@@ -202,6 +202,33 @@ class CoordinatorFailureTest {
   }
 
   @Test
+  void aRetriedTasksIdenticalResendCountsOnce() throws Exception {
+    String id = create();
+    joinAll(id);
+    alignAll(id);
+    alpha.submitVector(id, 0, new long[] {1, 2, 3, 4}, 0, 4);
+    beta.submitVector(id, 0, new long[] {10, 20, 30, 40}, 0, 4);
+    gamma.submitVector(id, 0, new long[] {100, 200}, 0, 2);
+    gamma.submitVector(id, 0, new long[] {100, 200}, 0, 2); // the same task, retried
+    gamma.submitVector(id, 2, new long[] {300, 400}, 0, 2);
+    org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {111, 222, 333, 444}, alpha.awaitSum(id, true));
+  }
+
+  @Test
+  void aChangedResendAbortsTheSession() throws Exception {
+    String id = create();
+    joinAll(id);
+    alignAll(id);
+    Future<long[]> alphaSum = threads.submit(() -> alpha.awaitSum(id, true));
+    fixture.awaitWaitingCalls(id, 1);
+    gamma.submitVector(id, 0, new long[] {1, 2}, 0, 2);
+    String failure = failureOf(() -> gamma.submitVector(id, 0, new long[] {1, 3}, 0, 2));
+    String expected = "session " + id + ": party gamma sent element 0 twice";
+    assertEquals(expected, failure);
+    assertEquals(expected, failureOf(alphaSum));
+  }
+
+  @Test
   void wrongStageAndWrongShapeAreRejected() throws Exception {
     String id = create();
     String early = failureOf(() -> alpha.alignKeys(id, List.of(new byte[] {1})));
