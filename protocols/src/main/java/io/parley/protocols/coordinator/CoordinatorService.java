@@ -1,0 +1,309 @@
+package io.parley.protocols.coordinator;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.parley.protocols.federation.FederationDefinition;
+import io.parley.protocols.wire.AbortRequest;
+import io.parley.protocols.wire.Ack;
+import io.parley.protocols.wire.AwaitSumRequest;
+import io.parley.protocols.wire.CoordinatorGrpc;
+import io.parley.protocols.wire.CreateSessionRequest;
+import io.parley.protocols.wire.Envelope;
+import io.parley.protocols.wire.FederatedAggregate;
+import io.parley.protocols.wire.FetchRequest;
+import io.parley.protocols.wire.Invitation;
+import io.parley.protocols.wire.JoinRequest;
+import io.parley.protocols.wire.KeySet;
+import io.parley.protocols.wire.KeyUnion;
+import io.parley.protocols.wire.Roster;
+import io.parley.protocols.wire.SessionCreated;
+import io.parley.protocols.wire.SubscribeRequest;
+import io.parley.protocols.wire.SumResult;
+import io.parley.protocols.wire.VectorChunk;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Coordinator gRPC service: maps each RPC onto the {@link Session} state machine. Calls that
+ * wait (Join, Fetch, AlignKeys, AwaitSum) park their response observer in the session and return
+ * at once; the call that completes a stage (or an abort, or {@link #checkDeadlines()}) answers
+ * them. No gRPC thread ever blocks on another party.
+ */
+final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
+  static final int PROTOCOL_VERSION = 1;
+  static final int MAX_QUERY_BYTES = 64 * 1024;
+  private static final Logger LOG = LoggerFactory.getLogger(CoordinatorService.class);
+
+  private final FederationDefinition federation;
+  private final Clock clock;
+  private final long maxTimeoutMillis;
+  private final SecureRandom random;
+  private final SessionRegistry sessions = new SessionRegistry();
+  private final Subscriptions subscriptions = new Subscriptions();
+  private volatile boolean shuttingDown;
+
+  CoordinatorService(FederationDefinition federation, Clock clock, Duration maxTimeout, SecureRandom random) {
+    this.federation = federation;
+    this.clock = clock;
+    this.maxTimeoutMillis = maxTimeout.toMillis();
+    this.random = random;
+  }
+
+  // ---- RPCs ---------------------------------------------------------------------------------
+
+  @Override
+  public void subscribe(SubscribeRequest request, StreamObserver<Invitation> observer) {
+    handle(observer, () -> {
+      requireVersion(request.getProtocolVersion());
+      subscriptions.subscribe(caller(), (ServerCallStreamObserver<Invitation>) observer);
+    });
+  }
+
+  @Override
+  public void createSession(CreateSessionRequest request, StreamObserver<SessionCreated> observer) {
+    handle(observer, () -> {
+      requireVersion(request.getProtocolVersion());
+      String initiator = caller();
+      checkQuery(request.getQuery().toByteArray());
+      List<String> participants = federation.parties().stream().sorted().toList();
+      for (String party : participants) {
+        if (!party.equals(initiator) && !subscriptions.isConnected(party)) {
+          throw Status.FAILED_PRECONDITION
+              .withDescription("party " + party + " is not connected to the coordinator")
+              .asRuntimeException();
+        }
+      }
+      if (participants.size() < request.getMinParties()) {
+        throw Status.FAILED_PRECONDITION
+            .withDescription("only " + participants.size() + " parties can take part, fewer than the "
+                + request.getMinParties() + " asked for")
+            .asRuntimeException();
+      }
+      long timeout = request.getTimeoutMs() == 0
+          ? maxTimeoutMillis
+          : Math.min(Integer.toUnsignedLong(request.getTimeoutMs()), maxTimeoutMillis);
+      long now = clock.millis();
+      String id = newSessionId();
+      Session session = new Session(id, initiator, participants, now, now + timeout, sessions);
+      sessions.add(session);
+      LOG.info("session {} created by party {} for parties {}, deadline in {}", id, initiator, participants,
+          Session.formatMillis(timeout));
+      Invitation invitation = Invitation.newBuilder()
+          .setSessionId(id)
+          .setInitiator(initiator)
+          .addAllParticipants(participants)
+          .setQuery(request.getQuery())
+          .setDeadlineUnixMs(now + timeout)
+          .build();
+      for (String party : participants) {
+        if (!party.equals(initiator) && !subscriptions.invite(party, invitation)) {
+          Replies replies = new Replies();
+          session.abortBy(initiator, "party " + party + " could not be invited (its subscription closed)", replies);
+          replies.send();
+          throw Status.FAILED_PRECONDITION
+              .withDescription("party " + party + " is not connected to the coordinator")
+              .asRuntimeException();
+        }
+      }
+      observer.onNext(SessionCreated.newBuilder()
+          .setSessionId(id)
+          .addAllParticipants(participants)
+          .setDeadlineUnixMs(now + timeout)
+          .build());
+      observer.onCompleted();
+    });
+  }
+
+  @Override
+  public void join(JoinRequest request, StreamObserver<Roster> observer) {
+    onSession(observer, request.getSessionId(),
+        (session, replies) -> session.join(caller(), PartyAuthenticator.CERTIFICATE.get(), request, observer, replies));
+  }
+
+  @Override
+  public void relay(Envelope request, StreamObserver<Ack> observer) {
+    onSession(observer, request.getSessionId(), (session, replies) -> session.relay(caller(), request, observer, replies));
+  }
+
+  @Override
+  public void fetch(FetchRequest request, StreamObserver<Envelope> observer) {
+    onSession(observer, request.getSessionId(),
+        (session, replies) -> session.fetch(caller(), request.getFromParty(), request.getTag(), observer, replies));
+  }
+
+  @Override
+  public void alignKeys(KeySet request, StreamObserver<KeyUnion> observer) {
+    onSession(observer, request.getSessionId(),
+        (session, replies) -> session.alignKeys(caller(), request, observer, replies));
+  }
+
+  @Override
+  public StreamObserver<VectorChunk> submitVector(StreamObserver<Ack> observer) {
+    String party = caller();
+    return new StreamObserver<>() {
+      private boolean failed;
+
+      @Override
+      public void onNext(VectorChunk chunk) {
+        if (failed) {
+          return;
+        }
+        Replies replies = new Replies();
+        try {
+          requireRunning();
+          Session session = sessions.get(chunk.getSessionId());
+          session.expireIfDue(clock.millis(), replies);
+          session.addChunk(party, chunk, replies);
+        } catch (StatusRuntimeException e) {
+          failed = true;
+          replies.add(() -> observer.onError(e));
+        } finally {
+          replies.send();
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        failed = true;
+      }
+
+      @Override
+      public void onCompleted() {
+        if (!failed) {
+          observer.onNext(Ack.getDefaultInstance());
+          observer.onCompleted();
+        }
+      }
+    };
+  }
+
+  @Override
+  public void awaitSum(AwaitSumRequest request, StreamObserver<SumResult> observer) {
+    onSession(observer, request.getSessionId(),
+        (session, replies) -> session.awaitSum(caller(), request.getIncludeSum(), observer, replies));
+  }
+
+  @Override
+  public void abort(AbortRequest request, StreamObserver<Ack> observer) {
+    onSession(observer, request.getSessionId(), (session, replies) -> {
+      session.abortBy(caller(), request.getReason(), replies);
+      replies.add(() -> {
+        observer.onNext(Ack.getDefaultInstance());
+        observer.onCompleted();
+      });
+    });
+  }
+
+  // ---- deadlines and shutdown --------------------------------------------------------------
+
+  /** Aborts every session whose deadline has passed; production calls it every 100 ms. */
+  void checkDeadlines() {
+    long now = clock.millis();
+    for (Session session : sessions.active()) {
+      Replies replies = new Replies();
+      session.expireIfDue(now, replies);
+      replies.send();
+    }
+  }
+
+  /** Fails every waiting call and closes every subscription: the coordinator is going away. */
+  void shutDown() {
+    shuttingDown = true;
+    Status status = Status.UNAVAILABLE.withDescription("coordinator shutting down");
+    for (Session session : sessions.active()) {
+      Replies replies = new Replies();
+      session.failWaiters(status, replies);
+      replies.send();
+    }
+    subscriptions.endAll(status);
+  }
+
+  SessionRegistry sessions() {
+    return sessions;
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  private interface SessionCall {
+    void run(Session session, Replies replies);
+  }
+
+  private void onSession(StreamObserver<?> observer, String sessionId, SessionCall call) {
+    Replies replies = new Replies();
+    try {
+      requireRunning();
+      Session session = sessions.get(sessionId);
+      session.expireIfDue(clock.millis(), replies);
+      call.run(session, replies);
+    } catch (StatusRuntimeException e) {
+      replies.add(() -> observer.onError(e));
+    } finally {
+      replies.send();
+    }
+  }
+
+  private void handle(StreamObserver<?> observer, Runnable call) {
+    try {
+      requireRunning();
+      call.run();
+    } catch (StatusRuntimeException e) {
+      observer.onError(e);
+    }
+  }
+
+  private void requireRunning() {
+    if (shuttingDown) {
+      throw Status.UNAVAILABLE.withDescription("coordinator shutting down").asRuntimeException();
+    }
+  }
+
+  private static String caller() {
+    return PartyAuthenticator.PARTY.get();
+  }
+
+  private static void requireVersion(int version) {
+    if (version != PROTOCOL_VERSION) {
+      throw Status.FAILED_PRECONDITION
+          .withDescription("protocol version " + Integer.toUnsignedString(version) + " is not supported; this coordinator "
+              + "speaks version " + PROTOCOL_VERSION)
+          .asRuntimeException();
+    }
+  }
+
+  private void checkQuery(byte[] query) {
+    if (query.length == 0 || query.length > MAX_QUERY_BYTES) {
+      throw Status.INVALID_ARGUMENT
+          .withDescription("the query must have 1.." + MAX_QUERY_BYTES + " bytes, not " + query.length)
+          .asRuntimeException();
+    }
+    FederatedAggregate aggregate;
+    try {
+      aggregate = FederatedAggregate.parseFrom(query);
+    } catch (InvalidProtocolBufferException e) {
+      throw Status.INVALID_ARGUMENT.withDescription("the query is not a FederatedAggregate message").asRuntimeException();
+    }
+    if (!federation.hasTable(aggregate.getTable())) {
+      throw Status.INVALID_ARGUMENT
+          .withDescription("the query reads table '" + Session.sanitize(aggregate.getTable())
+              + "', which federation " + federation.name() + " does not declare")
+          .asRuntimeException();
+    }
+  }
+
+  private String newSessionId() {
+    byte[] bytes = new byte[16];
+    String id;
+    do {
+      random.nextBytes(bytes);
+      id = HexFormat.of().formatHex(bytes);
+    } while (sessions.contains(id));
+    return id;
+  }
+}

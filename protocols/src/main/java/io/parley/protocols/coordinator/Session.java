@@ -1,0 +1,590 @@
+package io.parley.protocols.coordinator;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.parley.protocols.ring.RingVectors;
+import io.parley.protocols.wire.Ack;
+import io.parley.protocols.wire.Envelope;
+import io.parley.protocols.wire.JoinRequest;
+import io.parley.protocols.wire.KeySet;
+import io.parley.protocols.wire.KeyUnion;
+import io.parley.protocols.wire.Member;
+import io.parley.protocols.wire.Roster;
+import io.parley.protocols.wire.SumResult;
+import io.parley.protocols.wire.VectorChunk;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One secure-aggregation session: JOINING, ALIGNING, SUMMING, then DONE or ABORTED. Every method
+ * takes the caller's party name (from its certificate), checks that the message fits the stage
+ * and its fields have the right shape, and either answers, parks the caller's observer until the
+ * stage completes (no thread waits), or rejects with a gRPC status. Responses are queued on
+ * {@link Replies} and sent by the caller after the lock is released.
+ *
+ * <p>Memory: one {@code long[]} accumulator per session (the vector length), one interval set per
+ * participant, the pending relay envelopes; never anything per row or per party vector.
+ */
+final class Session {
+  static final int SESSION_KEY_BYTES = 32;
+  static final int LAYOUT_DIGEST_BYTES = 32;
+  static final int MAX_SIGNATURE_BYTES = 512;
+  static final int MAX_TAG_CHARS = 128;
+  static final int MAX_CIPHERTEXT_BYTES = 64 * 1024;
+  static final long MAX_RELAY_BYTES = 256L * 1024 * 1024;
+  static final int MAX_TOKEN_BYTES = 1024;
+  static final int MAX_REASON_CHARS = 500;
+  /** The whole sum travels back in one message of at most 64 MiB. */
+  static final long MAX_VECTOR_ELEMENTS = 8_000_000L;
+
+  private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+
+  /** Told when the session ends, so the registry forgets it and remembers why. */
+  interface EndListener {
+    void ended(Session session, Status status);
+  }
+
+  private record RelayKey(String from, String to, String tag) {}
+
+  private record SumWaiter(String party, boolean includeSum, StreamObserver<SumResult> observer) {}
+
+  private final String id;
+  private final String initiator;
+  private final List<String> participants;
+  private final long createdMillis;
+  private final long deadlineMillis;
+  private final EndListener endListener;
+
+  private Stage stage = Stage.JOINING;
+  private Status endStatus;
+
+  private final Map<String, JoinRequest> joins = new TreeMap<>();
+  private final Map<String, byte[]> certificates = new HashMap<>();
+  private final Map<String, StreamObserver<Roster>> joinWaiters = new LinkedHashMap<>();
+  private Roster roster;
+  private long groupWords;
+
+  private final Map<RelayKey, Envelope> envelopes = new HashMap<>();
+  private final Set<RelayKey> delivered = new HashSet<>();
+  private final Map<RelayKey, StreamObserver<Envelope>> fetchWaiters = new LinkedHashMap<>();
+  private long relayBytes;
+
+  private TreeSet<ByteString> union = new TreeSet<>(ByteString.unsignedLexicographicalComparator());
+  private final Map<String, KeySet> keySets = new TreeMap<>();
+  private final Map<String, StreamObserver<KeyUnion>> alignWaiters = new LinkedHashMap<>();
+
+  private long[] accumulator;
+  private final Map<String, Coverage> coverage = new TreeMap<>();
+  private final List<SumWaiter> sumWaiters = new ArrayList<>();
+  private final Set<String> collected = new HashSet<>();
+  private SumResult sumWithValues;
+  private SumResult sumWithoutValues;
+
+  Session(
+      String id,
+      String initiator,
+      List<String> participants,
+      long createdMillis,
+      long deadlineMillis,
+      EndListener endListener) {
+    this.id = id;
+    this.initiator = initiator;
+    this.participants = List.copyOf(participants);
+    this.createdMillis = createdMillis;
+    this.deadlineMillis = deadlineMillis;
+    this.endListener = endListener;
+  }
+
+  String id() {
+    return id;
+  }
+
+  List<String> participants() {
+    return participants;
+  }
+
+  long deadlineMillis() {
+    return deadlineMillis;
+  }
+
+  /** Calls parked until a stage completes or an envelope arrives (tests and metrics). */
+  synchronized int waitingCalls() {
+    return joinWaiters.size() + fetchWaiters.size() + alignWaiters.size() + sumWaiters.size();
+  }
+
+  synchronized Stage stage() {
+    return stage;
+  }
+
+  // ---- Join -------------------------------------------------------------------------------
+
+  synchronized void join(
+      String party, byte[] peerCertificate, JoinRequest request, StreamObserver<Roster> observer, Replies replies) {
+    requireParticipant(party);
+    if (stage == Stage.JOINING && joins.containsKey(party) && joins.get(party).equals(request)) {
+      // A retry of the same Join (the first call went away): wait again for the roster.
+      parkJoin(party, observer);
+      return;
+    }
+    if (roster != null && request.equals(joins.get(party))) {
+      // A retry of the same Join after the roster was sent: send it again.
+      replies.add(() -> complete(observer, roster));
+      return;
+    }
+    requireStage(Stage.JOINING, "Join");
+    if (joins.containsKey(party)) {
+      throw rejection(Status.FAILED_PRECONDITION, "party " + party + " already joined");
+    }
+    if (!Arrays.equals(request.getCertificate().toByteArray(), peerCertificate)) {
+      throw rejection(Status.INVALID_ARGUMENT,
+          "the certificate in party " + party + "'s Join is not the certificate it connected with");
+    }
+    if (!request.getAccept()) {
+      String reason = sanitize(request.getDeclineReason());
+      abort("party " + party + " declined: " + (reason.isEmpty() ? "no reason given" : reason), replies);
+      replies.add(() -> {
+        observer.onNext(Roster.newBuilder().setSessionId(id).build());
+        observer.onCompleted();
+      });
+      return;
+    }
+    requireBytes(request.getSessionPublicKey(), SESSION_KEY_BYTES, "session_public_key");
+    requireBytes(request.getLayoutDigest(), LAYOUT_DIGEST_BYTES, "layout_digest");
+    if (request.getSignature().isEmpty() || request.getSignature().size() > MAX_SIGNATURE_BYTES) {
+      throw rejection(Status.INVALID_ARGUMENT,
+          "signature must have 1.." + MAX_SIGNATURE_BYTES + " bytes, not " + request.getSignature().size());
+    }
+    long words = request.getVectorLength();
+    if (words <= 0 || words > MAX_VECTOR_ELEMENTS) {
+      throw rejection(Status.INVALID_ARGUMENT,
+          "vector_length " + Long.toUnsignedString(words) + " is not in 1.." + MAX_VECTOR_ELEMENTS);
+    }
+    joins.put(party, request);
+    certificates.put(party, peerCertificate);
+    parkJoin(party, observer);
+    LOG.info("session {}: party {} joined ({} of {})", id, party, joins.size(), participants.size());
+    if (joins.size() < participants.size()) {
+      return;
+    }
+    JoinRequest first = joins.get(participants.get(0));
+    for (String other : participants) {
+      JoinRequest theirs = joins.get(other);
+      if (!theirs.getLayoutDigest().equals(first.getLayoutDigest()) || theirs.getVectorLength() != first.getVectorLength()) {
+        abort("parties derived different layouts for this query (" + participants.get(0) + " and " + other + " differ)",
+            replies);
+        return;
+      }
+    }
+    groupWords = first.getVectorLength();
+    Roster.Builder builder = Roster.newBuilder().setSessionId(id);
+    for (String member : participants) {
+      JoinRequest joined = joins.get(member);
+      builder.addMembers(Member.newBuilder()
+          .setParty(member)
+          .setCertificate(joined.getCertificate())
+          .setSessionPublicKey(joined.getSessionPublicKey())
+          .setSignature(joined.getSignature()));
+    }
+    roster = builder.build();
+    moveTo(Stage.ALIGNING);
+    for (StreamObserver<Roster> waiter : joinWaiters.values()) {
+      replies.add(() -> complete(waiter, roster));
+    }
+    joinWaiters.clear();
+  }
+
+  private void parkJoin(String party, StreamObserver<Roster> observer) {
+    joinWaiters.put(party, observer);
+    onCancel(observer, () -> joinWaiters.remove(party, observer));
+  }
+
+  // ---- Relay and Fetch ----------------------------------------------------------------------
+
+  synchronized void relay(String party, Envelope envelope, StreamObserver<Ack> observer, Replies replies) {
+    requireParticipant(party);
+    requireRoster("Relay");
+    String to = envelope.getToParty();
+    requirePeer(party, to, "to_party");
+    String tag = requireTag(envelope.getTag());
+    if (envelope.getCiphertext().size() > MAX_CIPHERTEXT_BYTES) {
+      throw rejection(Status.INVALID_ARGUMENT, "relay ciphertext of " + envelope.getCiphertext().size()
+          + " bytes exceeds " + MAX_CIPHERTEXT_BYTES);
+    }
+    RelayKey key = new RelayKey(party, to, tag);
+    if (envelopes.containsKey(key) || delivered.contains(key)) {
+      throw rejection(Status.INVALID_ARGUMENT,
+          "party " + party + " already relayed an envelope tagged '" + tag + "' to " + to);
+    }
+    if (relayBytes + envelope.getCiphertext().size() > MAX_RELAY_BYTES) {
+      throw rejection(Status.RESOURCE_EXHAUSTED, "more than " + MAX_RELAY_BYTES + " relay bytes are waiting to be fetched");
+    }
+    Envelope stored = envelope.toBuilder().setSessionId(id).setFromParty(party).build();
+    StreamObserver<Envelope> waiter = fetchWaiters.remove(key);
+    if (waiter != null) {
+      delivered.add(key);
+      replies.add(() -> complete(waiter, stored));
+    } else {
+      envelopes.put(key, stored);
+      relayBytes += stored.getCiphertext().size();
+    }
+    replies.add(() -> complete(observer, Ack.getDefaultInstance()));
+  }
+
+  synchronized void fetch(String party, String from, String tagText, StreamObserver<Envelope> observer, Replies replies) {
+    requireParticipant(party);
+    requireRoster("Fetch");
+    requirePeer(party, from, "from_party");
+    String tag = requireTag(tagText);
+    RelayKey key = new RelayKey(from, party, tag);
+    Envelope envelope = envelopes.remove(key);
+    if (envelope != null) {
+      relayBytes -= envelope.getCiphertext().size();
+      delivered.add(key);
+      replies.add(() -> complete(observer, envelope));
+    } else if (delivered.contains(key)) {
+      throw rejection(Status.FAILED_PRECONDITION,
+          "party " + party + " already fetched the envelope tagged '" + tag + "' from " + from);
+    } else if (fetchWaiters.containsKey(key)) {
+      throw rejection(Status.FAILED_PRECONDITION,
+          "party " + party + " is already waiting for the envelope tagged '" + tag + "' from " + from);
+    } else {
+      fetchWaiters.put(key, observer);
+      onCancel(observer, () -> fetchWaiters.remove(key, observer));
+    }
+  }
+
+  // ---- AlignKeys ----------------------------------------------------------------------------
+
+  synchronized void alignKeys(String party, KeySet keySet, StreamObserver<KeyUnion> observer, Replies replies) {
+    requireParticipant(party);
+    if (stage == Stage.ALIGNING && keySet.equals(keySets.get(party))) {
+      parkAlign(party, observer);
+      return;
+    }
+    requireRoster("AlignKeys");
+    if (keySets.containsKey(party) || stage != Stage.ALIGNING) {
+      throw rejection(Status.FAILED_PRECONDITION, "party " + party + " already sent its group keys");
+    }
+    for (int i = 0; i < keySet.getTokensCount(); i++) {
+      int size = keySet.getTokens(i).size();
+      if (size == 0 || size > MAX_TOKEN_BYTES) {
+        throw rejection(Status.INVALID_ARGUMENT,
+            "group key token " + i + " has " + size + " bytes, not 1.." + MAX_TOKEN_BYTES);
+      }
+    }
+    union.addAll(keySet.getTokensList());
+    keySets.put(party, keySet);
+    parkAlign(party, observer);
+    LOG.info("session {}: party {} sent {} group keys ({} of {})", id, party, keySet.getTokensCount(), keySets.size(),
+        participants.size());
+    if (keySets.size() < participants.size()) {
+      return;
+    }
+    long groups = union.size();
+    if (groups > MAX_VECTOR_ELEMENTS / groupWords) {
+      abort("the aggregate needs " + groups + " groups × " + groupWords + " ring elements, more than the coordinator's "
+          + "limit of " + MAX_VECTOR_ELEMENTS + " elements", replies);
+      return;
+    }
+    int length = (int) (groups * groupWords);
+    KeyUnion answer = KeyUnion.newBuilder().setSessionId(id).addAllTokens(union).build();
+    union = null;
+    keySets.replaceAll((p, k) -> KeySet.getDefaultInstance());
+    accumulator = new long[length];
+    for (String participant : participants) {
+      coverage.put(participant, new Coverage(length));
+    }
+    moveTo(Stage.SUMMING);
+    LOG.info("session {}: {} groups, vector of {} ring elements", id, groups, length);
+    for (StreamObserver<KeyUnion> waiter : alignWaiters.values()) {
+      replies.add(() -> complete(waiter, answer));
+    }
+    alignWaiters.clear();
+    releaseSumIfComplete(replies);
+  }
+
+  private void parkAlign(String party, StreamObserver<KeyUnion> observer) {
+    alignWaiters.put(party, observer);
+    onCancel(observer, () -> alignWaiters.remove(party, observer));
+  }
+
+  // ---- SubmitVector and AwaitSum -----------------------------------------------------------
+
+  synchronized void addChunk(String party, VectorChunk chunk, Replies replies) {
+    requireParticipant(party);
+    if (stage != Stage.SUMMING) {
+      requireNotEnded();
+      throw rejection(Status.FAILED_PRECONDITION,
+          "vector chunks are accepted once the group keys are aligned; the session is " + stage.description());
+    }
+    ByteString values = chunk.getValues();
+    if (values.size() % Long.BYTES != 0 || values.isEmpty()) {
+      throw rejection(Status.INVALID_ARGUMENT,
+          "a vector chunk holds a positive whole number of 64-bit elements, not " + values.size() + " bytes");
+    }
+    long count = values.size() / Long.BYTES;
+    long offset = chunk.getOffset();
+    if (offset < 0 || offset > accumulator.length - count) {
+      throw rejection(Status.INVALID_ARGUMENT, "chunk [" + Long.toUnsignedString(offset) + ", +" + count
+          + ") lies outside the vector of " + accumulator.length + " elements");
+    }
+    Coverage sent = coverage.get(party);
+    long overlap = sent.firstOverlap(offset, count);
+    if (overlap >= 0) {
+      if (sent.isResend(offset, values)) {
+        // A retried Spark task masks with the same keys and sends the same bytes: already counted.
+        return;
+      }
+      abort("party " + party + " sent element " + overlap + " twice", replies);
+      throw endedRejection();
+    }
+    RingVectors.addInto(accumulator, (int) offset, values.asReadOnlyByteBuffer());
+    sent.add(offset, count, values);
+    if (sent.complete()) {
+      LOG.info("session {}: party {} sent its whole vector", id, party);
+      releaseSumIfComplete(replies);
+    }
+  }
+
+  synchronized void awaitSum(String party, boolean includeSum, StreamObserver<SumResult> observer, Replies replies) {
+    requireParticipant(party);
+    requireRoster("AwaitSum");
+    SumWaiter waiter = new SumWaiter(party, includeSum, observer);
+    sumWaiters.add(waiter);
+    onCancel(observer, () -> sumWaiters.remove(waiter));
+    releaseSumIfComplete(replies);
+  }
+
+  private void releaseSumIfComplete(Replies replies) {
+    if (stage != Stage.SUMMING || !coverage.values().stream().allMatch(Coverage::complete)) {
+      return;
+    }
+    if (sumWithoutValues == null) {
+      sumWithoutValues = SumResult.newBuilder().setSessionId(id).setLength(accumulator.length).build();
+      LOG.info("session {}: every vector arrived, sum of {} elements ready", id, accumulator.length);
+    }
+    for (SumWaiter waiter : sumWaiters) {
+      SumResult result = waiter.includeSum() ? sumWithValues() : sumWithoutValues;
+      collected.add(waiter.party());
+      replies.add(() -> complete(waiter.observer(), result));
+    }
+    sumWaiters.clear();
+    if (collected.containsAll(participants)) {
+      stage = Stage.DONE;
+      release();
+      LOG.info("session {}: done", id);
+      endListener.ended(this, Status.FAILED_PRECONDITION.withDescription(describe("already finished")));
+    }
+  }
+
+  private SumResult sumWithValues() {
+    if (sumWithValues == null) {
+      byte[] bytes = RingVectors.toBytes(accumulator, 0, accumulator.length);
+      sumWithValues = sumWithoutValues.toBuilder().setValues(UnsafeByteOperations.unsafeWrap(bytes)).build();
+    }
+    return sumWithValues;
+  }
+
+  // ---- Abort and deadlines -----------------------------------------------------------------
+
+  synchronized void abortBy(String party, String reason, Replies replies) {
+    requireParticipant(party);
+    if (stage == Stage.DONE || stage == Stage.ABORTED) {
+      return;
+    }
+    String text = sanitize(reason);
+    abort("party " + party + " aborted: " + (text.isEmpty() ? "no reason given" : text), replies);
+  }
+
+  /** Aborts the session, naming whom it still waits for, once its deadline has passed. */
+  synchronized void expireIfDue(long nowMillis, Replies replies) {
+    if (nowMillis < deadlineMillis || stage == Stage.DONE || stage == Stage.ABORTED) {
+      return;
+    }
+    abort(waitingFor(), replies);
+  }
+
+  /** Fails every waiting call with {@code status}, without ending the session's record. */
+  synchronized void failWaiters(Status status, Replies replies) {
+    StatusRuntimeException failure = status.asRuntimeException();
+    List<StreamObserver<?>> waiting = new ArrayList<>();
+    waiting.addAll(joinWaiters.values());
+    waiting.addAll(fetchWaiters.values());
+    waiting.addAll(alignWaiters.values());
+    sumWaiters.forEach(w -> waiting.add(w.observer()));
+    joinWaiters.clear();
+    fetchWaiters.clear();
+    alignWaiters.clear();
+    sumWaiters.clear();
+    for (StreamObserver<?> observer : waiting) {
+      replies.add(() -> observer.onError(failure));
+    }
+  }
+
+  private void abort(String reason, Replies replies) {
+    stage = Stage.ABORTED;
+    endStatus = Status.ABORTED.withDescription(describe(reason));
+    LOG.info("session {} aborted: {}", id, reason);
+    failWaiters(endStatus, replies);
+    release();
+    endListener.ended(this, endStatus);
+  }
+
+  private String waitingFor() {
+    String within = " within " + formatMillis(deadlineMillis - createdMillis);
+    if (!fetchWaiters.isEmpty()) {
+      Set<String> senders = new TreeSet<>();
+      fetchWaiters.keySet().forEach(k -> senders.add(k.from()));
+      return names(senders) + " did not answer" + within + " (relaying messages)";
+    }
+    switch (stage) {
+      case JOINING:
+        return names(missing(joins.keySet())) + " did not answer" + within + " (joining)";
+      case ALIGNING:
+        return names(missing(keySets.keySet())) + " did not answer" + within + " (sending group keys)";
+      default:
+        List<String> incomplete = participants.stream().filter(p -> !coverage.get(p).complete()).toList();
+        if (!incomplete.isEmpty()) {
+          return names(incomplete) + " did not answer" + within
+              + (incomplete.size() == 1 ? " (sending its vector)" : " (sending their vectors)");
+        }
+        return names(missing(collected)) + " did not answer" + within + " (collecting the sum)";
+    }
+  }
+
+  private List<String> missing(Set<String> done) {
+    return participants.stream().filter(p -> !done.contains(p)).toList();
+  }
+
+  private static String names(java.util.Collection<String> parties) {
+    return (parties.size() == 1 ? "party " : "parties ") + String.join(", ", parties);
+  }
+
+  static String formatMillis(long millis) {
+    return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
+  }
+
+  private void release() {
+    accumulator = null;
+    coverage.clear();
+    envelopes.clear();
+    union = null;
+    sumWithValues = null;
+  }
+
+  private void moveTo(Stage next) {
+    LOG.info("session {}: {} -> {}", id, stage, next);
+    stage = next;
+  }
+
+  // ---- checks -------------------------------------------------------------------------------
+
+  String describe(String reason) {
+    return "session " + id + ": " + reason;
+  }
+
+  private StatusRuntimeException rejection(Status status, String reason) {
+    return status.withDescription(describe(reason)).asRuntimeException();
+  }
+
+  private StatusRuntimeException endedRejection() {
+    return endStatus.asRuntimeException();
+  }
+
+  private void requireNotEnded() {
+    if (stage == Stage.ABORTED) {
+      throw endedRejection();
+    }
+    if (stage == Stage.DONE) {
+      throw rejection(Status.FAILED_PRECONDITION, "already finished");
+    }
+  }
+
+  private void requireParticipant(String party) {
+    if (!participants.contains(party)) {
+      throw rejection(Status.PERMISSION_DENIED, "party " + party + " is not a participant");
+    }
+    requireNotEnded();
+  }
+
+  private void requireStage(Stage expected, String rpc) {
+    if (stage != expected) {
+      throw rejection(Status.FAILED_PRECONDITION,
+          rpc + " belongs to stage " + expected.description() + ", but the session is " + stage.description());
+    }
+  }
+
+  private void requireRoster(String rpc) {
+    if (stage == Stage.JOINING) {
+      throw rejection(Status.FAILED_PRECONDITION, rpc + " is allowed once every participant joined; the session is "
+          + "still joining");
+    }
+  }
+
+  private void requirePeer(String party, String other, String field) {
+    if (other.equals(party) || !participants.contains(other)) {
+      throw rejection(Status.INVALID_ARGUMENT,
+          field + " '" + sanitize(other) + "' is not another participant (" + String.join(", ", participants) + ")");
+    }
+  }
+
+  private String requireTag(String tag) {
+    if (tag.isEmpty() || tag.length() > MAX_TAG_CHARS) {
+      throw rejection(Status.INVALID_ARGUMENT, "a relay tag has 1.." + MAX_TAG_CHARS + " characters, not " + tag.length());
+    }
+    return tag;
+  }
+
+  private void requireBytes(ByteString value, int expected, String field) {
+    if (value.size() != expected) {
+      throw rejection(Status.INVALID_ARGUMENT, field + " must have " + expected + " bytes, not " + value.size());
+    }
+  }
+
+  /** Text another party sent, made safe to show: printable, bounded. */
+  static String sanitize(String text) {
+    String printable = text.codePoints()
+        .map(c -> Character.isISOControl(c) ? ' ' : c)
+        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+        .toString()
+        .strip();
+    return printable.length() <= MAX_REASON_CHARS ? printable : printable.substring(0, MAX_REASON_CHARS) + "…";
+  }
+
+  /** A caller that goes away (cancelled, deadline) is no longer waited on; a retry may wait again. */
+  private void onCancel(StreamObserver<?> observer, Runnable forget) {
+    if (observer instanceof ServerCallStreamObserver<?> call) {
+      call.setOnCancelHandler(() -> {
+        synchronized (this) {
+          forget.run();
+        }
+      });
+    }
+  }
+
+  private static <T> void complete(StreamObserver<T> observer, T value) {
+    observer.onNext(value);
+    observer.onCompleted();
+  }
+
+  @Override
+  public String toString() {
+    return "Session{" + id + ", initiator=" + initiator + ", participants="
+        + participants.stream().collect(Collectors.joining(",")) + "}";
+  }
+}
