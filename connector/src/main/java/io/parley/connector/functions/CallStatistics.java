@@ -486,10 +486,12 @@ public final class CallStatistics implements Serializable {
     }
   }
 
-  private static BigInteger exactValue(Row aggregated, int column, long n) {
+  private BigInteger exactValue(Row aggregated, int column, long n) {
     if (aggregated.isNullAt(column)) {
       if (n > 0) {
-        throw new ParleyException("a party's exact local sum overflowed DECIMAL(38,0), which takes more than 10^10 rows");
+        // Each exact statistic holds at least 10^10 maximal rows; Spark returns null beyond that.
+        throw new ParleyException(function.sqlName() + ": a local exact sum overflowed its DECIMAL type;"
+            + " this party has too many rows in one group for exact statistics");
       }
       return BigInteger.ZERO;
     }
@@ -569,7 +571,8 @@ public final class CallStatistics implements Serializable {
     boolean integral = SecureFunction.isIntegral(argument);
     if (function == SecureFunction.SUM && integral) {
       if (partyOverflowed) {
-        throw new ParleyException("a party's local sum overflowed DECIMAL(38,0)");
+        throw new ParleyException(function.sqlName() + ": a party's local exact sum overflowed its DECIMAL type;"
+            + " a party has too many rows in one group for an exact sum");
       }
       if (total.bitLength() <= 63) {
         return total.longValue();

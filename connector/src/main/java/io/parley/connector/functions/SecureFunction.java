@@ -152,9 +152,19 @@ public enum SecureFunction {
     return usage;
   }
 
-  /** Example calls with results, one {@code > SQL;} line followed by its result lines. */
+  /**
+   * Example calls with results in the block Spark's {@code ExpressionInfo} takes and {@code DESCRIBE
+   * FUNCTION EXTENDED} shows: an {@code Examples:} header, each {@code > SQL;} line followed by its
+   * result lines, indented as in Spark's own function docs. The examples query a federated table
+   * {@code sales} whose pooled rows are (north, 1, 10.00), (north, 2, 20.00), (south, 3, 30.00),
+   * (south, 4, 40.00), (north, 5, 60.00) for (region, units, amount).
+   */
   public String examples() {
-    return examples;
+    StringBuilder block = new StringBuilder("\n    Examples:\n");
+    for (String line : examples.strip().split("\n")) {
+      block.append("      ").append(line.stripTrailing()).append('\n');
+    }
+    return block.append("  ").toString();
   }
 
   public int minArguments() {

@@ -46,7 +46,8 @@ class SecureFunctionTest {
       assertTrue(function.usage().startsWith("_FUNC_("), function.usage());
       assertTrue(function.usage().contains("each party learns only the result")
           || function.usage().contains("Each party learns only the result"), function.usage());
-      assertTrue(function.examples().strip().startsWith("> SELECT "), function.examples());
+      assertTrue(function.examples().startsWith("\n    Examples:\n      > SELECT "), function.examples());
+      assertTrue(function.examples().endsWith("\n  "), function.examples());
       assertTrue(function.examples().contains("_FUNC_("), function.examples());
     }
     assertEquals(Optional.empty(), SecureFunction.bySqlName("sum"));
