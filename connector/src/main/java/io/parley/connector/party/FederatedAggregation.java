@@ -1,10 +1,10 @@
 package io.parley.connector.party;
 
+import com.google.protobuf.ByteString;
 import io.parley.connector.config.ParleyConf;
 import io.parley.connector.functions.CallStatistics;
 import io.parley.connector.functions.GroupKeyCodec;
 import io.parley.protocols.ParleyException;
-import io.parley.protocols.aggregation.AggregationParty;
 import io.parley.protocols.aggregation.GroupTokens;
 import io.parley.protocols.aggregation.JoinedSession;
 import io.parley.protocols.aggregation.MaskPlan;
@@ -12,6 +12,7 @@ import io.parley.protocols.client.CoordinatorClient;
 import io.parley.protocols.client.TlsMaterial;
 import io.parley.protocols.wire.FederatedAggregate;
 import io.parley.protocols.wire.Invitation;
+import io.parley.protocols.wire.JoinRequest;
 import io.parley.protocols.wire.SessionCreated;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -103,12 +104,27 @@ public final class FederatedAggregation {
       layout = QueryLayout.resolve(spark, spec);
     } catch (ParleyException refused) {
       LOG.info("session {}: party {} declines: {}", sessionId, runtime.party(), refused.getMessage());
-      AggregationParty.decline(client, sessionId, refused.getMessage());
+      decline(runtime, sessionId, refused.getMessage());
       throw refused;
     }
     LOG.info("session {}: party {} answers {} from {}", sessionId, runtime.party(), layout.spec().getDescription(),
         invitation.getInitiator());
     new Participation(spark, runtime, layout, sessionId, invitation.getParticipantsList(), false, true).run();
+  }
+
+  /**
+   * Declines {@code sessionId}: every participant's session fails with {@code reason}. The Join
+   * carries this party's certificate, which the coordinator checks against the TLS connection for
+   * declines too ({@code AggregationParty.decline} sends none, and the coordinator refuses that).
+   */
+  static void decline(PartyRuntime runtime, String sessionId, String reason) {
+    runtime.client().join(
+        JoinRequest.newBuilder()
+            .setSessionId(sessionId)
+            .setAccept(false)
+            .setCertificate(ByteString.copyFrom(runtime.tls().certificateDer()))
+            .setDeclineReason(reason)
+            .build());
   }
 
   /** The invitation's query: protobuf only, never Java serialization. */

@@ -1,7 +1,6 @@
 package io.parley.connector.party;
 
 import io.parley.protocols.ParleyException;
-import io.parley.protocols.aggregation.AggregationParty;
 import io.parley.protocols.wire.Invitation;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -89,7 +88,7 @@ public final class Responder implements AutoCloseable {
 
   private void declineQuietly(String sessionId, String reason) {
     try {
-      AggregationParty.decline(runtime.client(), sessionId, reason);
+      FederatedAggregation.decline(runtime, sessionId, reason);
     } catch (RuntimeException e) {
       LOG.info("session {}: decline not delivered ({})", sessionId, e.getClass().getSimpleName());
     }
