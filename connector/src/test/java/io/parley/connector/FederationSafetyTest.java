@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.connector.functions.CallStatistics;
 import io.parley.connector.functions.SecureFunction;
+import io.parley.connector.party.ExecutorClients;
 import io.parley.connector.party.FederatedAggregation;
 import io.parley.connector.plan.FederatedAggregateNode;
 import io.parley.connector.testing.FederationHarness;
@@ -272,6 +273,14 @@ class FederationSafetyTest {
     } finally {
       harness.startResponder("gamma");
     }
+  }
+
+  @Test
+  void executorsReuseOneCoordinatorClientPerParty() {
+    // Slices of 64 words: each query's vector is sent by several tasks at every party.
+    alpha.sql(QUERY).collectAsList();
+    alpha.sql("SELECT secure_count(*) AS n FROM sales").collectAsList();
+    assertEquals(PARTIES.size(), ExecutorClients.size(), "one client per party in this JVM, not one per task");
   }
 
   @Test
