@@ -19,6 +19,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaRDD;
@@ -51,6 +54,7 @@ public final class FederatedAggregation {
   /** Job group of a responder's session jobs (and of an initiator's, unless the caller set its own group). */
   public static final String JOB_GROUP_PREFIX = "parley-session-";
   public static final String STAGE_LOCAL_STATISTICS = "local statistics";
+  public static final String STAGE_GROUP_TOKENS = "group tokens";
   public static final String STAGE_MASKED_VECTOR = "masked vector";
   private static final String JOB_DESCRIPTION = "spark.job.description";
   private static final String JOB_GROUP_ID = "spark.jobGroup.id";
@@ -163,6 +167,9 @@ public final class FederatedAggregation {
     private final boolean ownJobGroup;
     private final CoordinatorClient client;
     private volatile String stage = "joining";
+    private final AtomicBoolean aborted = new AtomicBoolean();
+    /** The caller's job group, read on the caller's thread (the local job runs on another). */
+    private final String callerJobGroup;
 
     Participation(
         SparkSession spark,
@@ -180,9 +187,30 @@ public final class FederatedAggregation {
       this.initiator = initiator;
       this.ownJobGroup = ownJobGroup;
       this.client = runtime.client();
+      this.callerJobGroup = spark.sparkContext().getLocalProperty(JOB_GROUP_ID);
     }
 
     List<Row> run() {
+      // The local aggregation (the one pass over the local rows) needs no session keys: it runs on
+      // its own thread while this one joins, so the parties' Spark work overlaps the key exchange.
+      // Its result, one row per local group, is cached; the rows never are.
+      JavaRDD<Row> groupRows = layout.localStatistics().javaRDD().persist(StorageLevel.MEMORY_ONLY());
+      CompletableFuture<Long> localStatistics = new CompletableFuture<>();
+      Thread localJob =
+          new Thread(
+              () -> {
+                try {
+                  localStatistics.complete(inJob(STAGE_LOCAL_STATISTICS, groupRows::count));
+                } catch (RuntimeException | Error e) {
+                  localStatistics.completeExceptionally(e);
+                  // Unblocks the other thread's Join (or whatever it waits for) at once.
+                  abort(e instanceof RuntimeException r ? r : new RuntimeException(e), STAGE_LOCAL_STATISTICS);
+                }
+              },
+              "parley-local-statistics-" + sessionId);
+      localJob.setDaemon(true);
+      // Started from this thread, it inherits this thread's Spark local properties (SQL execution, pool).
+      localJob.start();
       JavaRDD<GroupStatistics> statistics = null;
       Broadcast<byte[][]> unionBroadcast = null;
       try {
@@ -191,13 +219,17 @@ public final class FederatedAggregation {
         log("joined");
 
         stage = STAGE_LOCAL_STATISTICS;
+        long localGroups = await(localStatistics);
         JavaRDD<GroupStatistics> tokenized =
-            layout.localStatistics().javaRDD()
+            groupRows
                 .mapPartitions(new Tokenize(layout.groupKeyCodec(), joined.tokens(), layout.calls(),
                     layout.firstColumns(), layout.firstWords(), layout.wordsPerGroup()))
                 .persist(StorageLevel.MEMORY_AND_DISK());
         statistics = tokenized;
-        List<byte[]> localTokens = inJob(STAGE_LOCAL_STATISTICS, () -> tokenized.map(GroupStatistics::token).collect());
+        List<byte[]> localTokens = inJob(STAGE_GROUP_TOKENS, () -> tokenized.map(GroupStatistics::token).collect());
+        if (localTokens.size() != localGroups) {
+          throw new ParleyException("tokenized " + localTokens.size() + " of " + localGroups + " local groups");
+        }
         log("local statistics of " + localTokens.size() + " groups");
 
         stage = "aligning group keys";
@@ -246,8 +278,15 @@ public final class FederatedAggregation {
         log("result of " + rows.size() + " groups");
         return rows;
       } catch (RuntimeException failure) {
-        throw abort(failure);
+        // When the local job failed first (cancelled, say), its failure is the cause worth reporting.
+        RuntimeException cause =
+            localStatistics.isCompletedExceptionally() ? unwrap(localStatistics) : failure;
+        throw abort(cause, localStatistics.isCompletedExceptionally() ? STAGE_LOCAL_STATISTICS : stage);
       } finally {
+        if (!localStatistics.isDone()) {
+          spark.sparkContext().cancelJobsWithTag(jobTag());
+        }
+        groupRows.unpersist(false);
         if (statistics != null) {
           statistics.unpersist(false);
         }
@@ -290,15 +329,16 @@ public final class FederatedAggregation {
       String previousGroup = sc.getLocalProperty(JOB_GROUP_ID);
       String previousInterrupt = sc.getLocalProperty(JOB_INTERRUPT_ON_CANCEL);
       String description = jobDescription(layout.spec(), sessionId, stageName);
-      if (ownJobGroup || previousGroup == null) {
+      if (ownJobGroup || callerJobGroup == null) {
         sc.setJobGroup(JOB_GROUP_PREFIX + sessionId, description, true);
       } else {
-        sc.setJobDescription(description);
-        sc.setInterruptOnCancel(true);
+        sc.setJobGroup(callerJobGroup, description, true);
       }
+      sc.addJobTag(jobTag());
       try {
         return job.get();
       } finally {
+        sc.removeJobTag(jobTag());
         sc.setLocalProperty(JOB_DESCRIPTION, previousDescription);
         sc.setLocalProperty(JOB_GROUP_ID, previousGroup);
         sc.setLocalProperty(JOB_INTERRUPT_ON_CANCEL, previousInterrupt);
@@ -306,7 +346,14 @@ public final class FederatedAggregation {
     }
 
     /** Aborts the session for everyone with a reason safe to show other parties; returns what to throw here. */
-    private ParleyException abort(RuntimeException failure) {
+    private ParleyException abort(RuntimeException failure, String stage) {
+      ParleyException local =
+          new ParleyException(
+              "federated aggregate " + layout.spec().getDescription() + " (session " + sessionId + ") failed while "
+                  + stage + ": " + failure.getMessage(), failure);
+      if (!aborted.compareAndSet(false, true)) {
+        return local;
+      }
       String party = runtime.party();
       String reason;
       if (failure instanceof ParleyException) {
@@ -323,9 +370,19 @@ public final class FederatedAggregation {
       } catch (RuntimeException abortFailed) {
         LOG.info("session {}: abort not delivered ({})", sessionId, abortFailed.getClass().getSimpleName());
       }
-      return new ParleyException(
-          "federated aggregate " + layout.spec().getDescription() + " (session " + sessionId + ") failed while " + stage
-              + ": " + failure.getMessage(), failure);
+      return local;
+    }
+
+    private long await(CompletableFuture<Long> job) {
+      try {
+        return job.join();
+      } catch (CompletionException e) {
+        throw unwrap(job);
+      }
+    }
+
+    private String jobTag() {
+      return JOB_GROUP_PREFIX + sessionId;
     }
 
     private void log(String event) {
@@ -336,6 +393,17 @@ public final class FederatedAggregation {
   /** "parley: <query> [session <id>]: <stage>", the description of a session's Spark jobs. */
   public static String jobDescription(FederatedAggregate spec, String sessionId, String stage) {
     return "parley: " + spec.getDescription() + " [session " + sessionId + "]: " + stage;
+  }
+
+  /** The failure of a job that completed exceptionally. */
+  private static RuntimeException unwrap(CompletableFuture<?> job) {
+    try {
+      job.getNow(null);
+      return new IllegalStateException("the local statistics job did not fail");
+    } catch (CompletionException e) {
+      Throwable cause = e.getCause();
+      return cause instanceof RuntimeException r ? r : new RuntimeException(cause);
+    }
   }
 
   private static boolean cancelled(Throwable failure) {
