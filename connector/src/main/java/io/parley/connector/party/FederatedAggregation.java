@@ -156,6 +156,9 @@ public final class FederatedAggregation {
     }
   }
 
+  /** The cached local statistics, one row per local group, and how many groups. */
+  private record LocalGroups(JavaRDD<Row> rows, long count) {}
+
   /** One session as this party runs it, stage by stage. */
   private static final class Participation {
     private final SparkSession spark;
@@ -193,14 +196,22 @@ public final class FederatedAggregation {
     List<Row> run() {
       // The local aggregation (the one pass over the local rows) needs no session keys: it runs on
       // its own thread while this one joins, so the parties' Spark work overlaps the key exchange.
-      // Its result, one row per local group, is cached; the rows never are.
-      JavaRDD<Row> groupRows = layout.localStatistics().javaRDD().persist(StorageLevel.MEMORY_ONLY());
-      CompletableFuture<Long> localStatistics = new CompletableFuture<>();
+      // Its result, one row per local group, is cached; the rows never are. Making the RDD already
+      // runs the aggregation's shuffle (adaptive execution plans it stage by stage), so that too
+      // happens inside the described job.
+      CompletableFuture<LocalGroups> localStatistics = new CompletableFuture<>();
       Thread localJob =
           new Thread(
               () -> {
                 try {
-                  localStatistics.complete(inJob(STAGE_LOCAL_STATISTICS, groupRows::count));
+                  localStatistics.complete(
+                      inJob(
+                          STAGE_LOCAL_STATISTICS,
+                          () -> {
+                            JavaRDD<Row> rows =
+                                layout.localStatistics().javaRDD().persist(StorageLevel.MEMORY_ONLY());
+                            return new LocalGroups(rows, rows.count());
+                          }));
                 } catch (RuntimeException | Error e) {
                   localStatistics.completeExceptionally(e);
                   // Unblocks the other thread's Join (or whatever it waits for) at once.
@@ -219,9 +230,10 @@ public final class FederatedAggregation {
         log("joined");
 
         stage = STAGE_LOCAL_STATISTICS;
-        long localGroups = await(localStatistics);
+        LocalGroups local = await(localStatistics);
+        long localGroups = local.count();
         JavaRDD<GroupStatistics> tokenized =
-            groupRows
+            local.rows()
                 .mapPartitions(new Tokenize(layout.groupKeyCodec(), joined.tokens(), layout.calls(),
                     layout.firstColumns(), layout.firstWords(), layout.wordsPerGroup()))
                 .persist(StorageLevel.MEMORY_AND_DISK());
@@ -286,7 +298,7 @@ public final class FederatedAggregation {
         if (!localStatistics.isDone()) {
           spark.sparkContext().cancelJobsWithTag(jobTag());
         }
-        groupRows.unpersist(false);
+        localStatistics.thenAccept(groups -> groups.rows().unpersist(false));
         if (statistics != null) {
           statistics.unpersist(false);
         }
@@ -373,7 +385,7 @@ public final class FederatedAggregation {
       return local;
     }
 
-    private long await(CompletableFuture<Long> job) {
+    private LocalGroups await(CompletableFuture<LocalGroups> job) {
       try {
         return job.join();
       } catch (CompletionException e) {
