@@ -116,19 +116,9 @@ public final class FederatedAggregation {
     new Participation(spark, runtime, layout, sessionId, invitation.getParticipantsList(), false, true).run();
   }
 
-  /**
-   * Declines {@code sessionId}: every participant's session fails with {@code reason}. The Join
-   * carries this party's certificate, which the coordinator checks against the TLS connection for
-   * declines too ({@code AggregationParty.decline} sends none, and the coordinator refuses that).
-   */
+  /** Declines {@code sessionId}: every participant's session fails with {@code reason}. */
   static void decline(PartyRuntime runtime, String sessionId, String reason) {
-    runtime.client().join(
-        JoinRequest.newBuilder()
-            .setSessionId(sessionId)
-            .setAccept(false)
-            .setCertificate(ByteString.copyFrom(runtime.tls().certificateDer()))
-            .setDeclineReason(reason)
-            .build());
+    runtime.aggregationParty().decline(runtime.client(), sessionId, reason);
   }
 
   /** The invitation's query: protobuf only, never Java serialization. */

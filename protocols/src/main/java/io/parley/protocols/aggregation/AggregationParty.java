@@ -49,9 +49,18 @@ public final class AggregationParty {
     this.random = Objects.requireNonNull(random, "random");
   }
 
-  /** Declines an invitation; every participant's session fails with {@code reason}. */
-  public static void decline(CoordinatorClient client, String sessionId, String reason) {
-    client.join(JoinRequest.newBuilder().setSessionId(sessionId).setAccept(false).setDeclineReason(reason).build());
+  /**
+   * Declines an invitation; every participant's session fails with {@code reason}. The Join carries
+   * this party's certificate, as every Join does: the coordinator checks it against the connection.
+   */
+  public void decline(CoordinatorClient client, String sessionId, String reason) {
+    client.join(
+        JoinRequest.newBuilder()
+            .setSessionId(sessionId)
+            .setAccept(false)
+            .setCertificate(ByteString.copyFrom(tls.certificateDer()))
+            .setDeclineReason(reason)
+            .build());
   }
 
   /**
