@@ -12,8 +12,8 @@ import java.util.regex.Pattern;
 
 /** Command lines the tests start: the parley launcher, and plain JVMs on a Spark-only classpath. */
 final class Commands {
-  /** Heap and collector of every child JVM: small, since two cores and several JVMs share the machine. */
-  static final String CHILD_JVM_OPTIONS = "-Xmx768m -XX:+UseSerialGC";
+  /** Heap, collector and JIT of every child JVM: small and quick to start, since two cores and several JVMs share the machine. */
+  static final String CHILD_JVM_OPTIONS = "-Xmx768m -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
 
   /**
    * Jars of the test classpath that are not part of a Spark distribution: Parley itself (it must
