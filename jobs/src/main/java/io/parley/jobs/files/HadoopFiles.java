@@ -13,6 +13,7 @@ import java.util.Properties;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.permission.FsPermission;
 
@@ -152,6 +153,9 @@ public final class HadoopFiles {
   }
 
   private FileSystem fileSystem(Path path) throws IOException {
-    return path.getFileSystem(hadoopConf);
+    FileSystem fs = path.getFileSystem(hadoopConf);
+    // Local files are keys, certificates and configuration read by people and other tools: no
+    // .crc side files beside them.
+    return fs instanceof LocalFileSystem local ? local.getRawFileSystem() : fs;
   }
 }
