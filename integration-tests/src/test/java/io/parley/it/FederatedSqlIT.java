@@ -7,12 +7,16 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.parley.jobs.FileTranscript;
 import io.parley.jobs.output.ResultTable;
+import io.parley.protocols.ring.FixedPoint;
+import io.parley.protocols.ring.Limbs;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +25,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -270,14 +275,26 @@ class FederatedSqlIT {
     return FileTranscript.read(transcript.toString()).stream().filter(entry -> entry.party().equals(party)).count();
   }
 
-  /** The scan itself must be able to fail: a value it looks for, planted at an odd offset, is found. */
+  /**
+   * The scan itself must be able to fail: beta's local statistics, laid out in ring words exactly
+   * as the protocol lays them out (Limbs of an integer sum; Limbs of a 64-fractional-bit fixed-point
+   * DOUBLE sum) and planted at an odd offset, are found.
+   */
   private static void assertScanFindsAPlantedValue(TranscriptScan scan) {
-    long word = spark.sql("SELECT sum(bytes) FROM local_beta").first().getLong(0);
-    assertTrue(scan.contains(word), "beta's total bytes " + word + " is not among the values looked for");
-    byte[] message = new byte[64];
-    ByteBuffer.wrap(message).order(ByteOrder.LITTLE_ENDIAN).putLong(13, word);
-    if (scan.firstHit(message).isEmpty()) {
-      fail("the transcript scan missed a planted value " + word);
+    Row beta = spark.sql("SELECT sum(bytes), sum(price * price) FROM local_beta").first();
+    long[] integralSum = new long[4];
+    Limbs.encode(BigInteger.valueOf(beta.getLong(0)), integralSum, 0, integralSum.length);
+    long[] doubleSum = new long[6];
+    Limbs.encode(FixedPoint.encode(beta.getDouble(1), 64), doubleSum, 0, doubleSum.length);
+    for (long[] words : List.of(integralSum, doubleSum)) {
+      ByteBuffer message = ByteBuffer.allocate(13 + 8 * words.length).order(ByteOrder.LITTLE_ENDIAN);
+      message.position(13);
+      for (long word : words) {
+        message.putLong(word);
+      }
+      if (scan.firstHit(message.array()).isEmpty()) {
+        fail("the transcript scan missed beta's statistic planted in ring words " + Arrays.toString(words));
+      }
     }
   }
 
