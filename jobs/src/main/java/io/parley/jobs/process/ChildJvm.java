@@ -175,9 +175,13 @@ public final class ChildJvm implements AutoCloseable {
     return PeakMemory.residentHighWaterMark(process.pid());
   }
 
-  /** Sends SIGTERM without waiting, so several children can stop at once. */
+  /**
+   * Sends SIGTERM without waiting, so several children can stop at once. Through the process
+   * handle: {@code Process.destroy()} also closes the child's output pipe, and what the child
+   * prints while it stops (its memory report, its last error) would be lost.
+   */
   public void signalStop() {
-    process.destroy();
+    process.toHandle().destroy();
   }
 
   /**
@@ -186,7 +190,7 @@ public final class ChildJvm implements AutoCloseable {
    */
   public int stop() throws InterruptedException {
     if (process.isAlive()) {
-      process.destroy();
+      signalStop();
       if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
         process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);

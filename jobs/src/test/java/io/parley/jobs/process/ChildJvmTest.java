@@ -27,6 +27,25 @@ class ChildJvmTest {
   }
 
   @Test
+  void whatAChildPrintsWhileItStopsIsKept(@TempDir Path temp) throws Exception {
+    io.parley.jobs.DevFederation federation =
+        io.parley.jobs.DevFederation.write(
+            io.parley.jobs.files.HadoopFiles.withDefaults(), temp.resolve("fed").toString(), "stop-test",
+            List.of("alpha", "beta"), Map.of("t", "x INT"), io.parley.jobs.DevFederation.DEFAULT_COORDINATOR, false,
+            new java.security.SecureRandom());
+    try (ChildJvm child =
+        ChildJvm.startParley(
+            "coordinator",
+            List.of("coordinator", "--conf", federation.coordinatorConf(), "--listen", "127.0.0.1:0", "--memory-report"),
+            List.of(), Map.of(), temp.resolve("c.log"))) {
+      child.awaitLine(Pattern.compile("^coordinator listening on "), TIMEOUT);
+      child.stop();
+      // The report is printed by the shutdown hook that SIGTERM runs.
+      assertTrue(child.reportedNumber(io.parley.jobs.MemoryReportOption.LINE).isPresent(), child.stdoutLines()::toString);
+    }
+  }
+
+  @Test
   void aChildThatExitsFirstIsReportedWithItsOwnError(@TempDir Path temp) throws Exception {
     try (ChildJvm child = ChildJvm.startParley("party x", List.of("party", "--bogus"), List.of(), Map.of(), temp.resolve("x.log"))) {
       IllegalStateException failure =
