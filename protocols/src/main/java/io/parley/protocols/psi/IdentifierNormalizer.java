@@ -14,7 +14,9 @@ import java.util.Locale;
  * meet in the intersection. Immutable and thread-safe.
  *
  * <p>Steps, in this order, each only if declared: <b>trim</b> removes leading and trailing Unicode
- * white space ({@link String#strip()}, which covers more than ASCII spaces); <b>lowercase</b> folds
+ * white space and space separators ({@link Character#isWhitespace} or {@link
+ * Character#isSpaceChar}: tabs, line breaks, U+2003 and also the no-break spaces U+00A0, U+2007 and
+ * U+202F that spreadsheets leave behind, which {@link String#strip()} would keep); <b>lowercase</b> folds
  * case with {@code toLowerCase(Locale.ROOT)} (locale-independent, so a Turkish JVM locale changes
  * nothing); <b>nfc</b> composes to Unicode Normalization Form C, so {@code "é"} typed as one code
  * point or as {@code e + U+0301} is the same identifier (applied last, because case folding can
@@ -107,7 +109,7 @@ public final class IdentifierNormalizer implements Serializable {
     }
     String text = identifier;
     if (trim) {
-      text = text.strip();
+      text = trimSpaces(text);
     }
     if (lowercase) {
       text = text.toLowerCase(Locale.ROOT);
@@ -116,6 +118,22 @@ public final class IdentifierNormalizer implements Serializable {
       text = Normalizer.normalize(text, Normalizer.Form.NFC);
     }
     return text;
+  }
+
+  private static String trimSpaces(String text) {
+    int start = 0;
+    int end = text.length();
+    while (start < end && isSpace(text.codePointAt(start))) {
+      start += Character.charCount(text.codePointAt(start));
+    }
+    while (end > start && isSpace(text.codePointBefore(end))) {
+      end -= Character.charCount(text.codePointBefore(end));
+    }
+    return text.substring(start, end);
+  }
+
+  private static boolean isSpace(int codePoint) {
+    return Character.isWhitespace(codePoint) || Character.isSpaceChar(codePoint);
   }
 
   /** UTF-8 of {@link #normalize}, or null for a null identifier. */
