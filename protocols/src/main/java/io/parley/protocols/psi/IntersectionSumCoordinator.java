@@ -16,12 +16,25 @@ import io.parley.protocols.ParleyException;
 public final class IntersectionSumCoordinator {
   private IntersectionSumCoordinator() {}
 
+  /** {@link #sum(byte[], String, byte[], String, long)} with no minimum intersection size. */
+  public static byte[] sum(byte[] maskedPayload, String sender, byte[] matchReport, String receiver) {
+    return sum(maskedPayload, sender, matchReport, receiver, 0);
+  }
+
   /**
    * @param maskedPayload the sender's {@link PsiMessages.Type#MASKED_PAYLOAD}
    * @param matchReport the receiver's {@link PsiMessages.Type#MATCH_REPORT}
+   * @param minimumIntersectionSize the smallest intersection whose sum may be released (the
+   *     parties' minimum group size): a receiver that reports one position would otherwise learn
+   *     one element's values, so the coordinator, which sees the count, refuses smaller ones
    * @return the encoded {@link PsiMessages.Type#SUM_RESULT} for both parties
    */
-  public static byte[] sum(byte[] maskedPayload, String sender, byte[] matchReport, String receiver) {
+  public static byte[] sum(
+      byte[] maskedPayload,
+      String sender,
+      byte[] matchReport,
+      String receiver,
+      long minimumIntersectionSize) {
     PsiMessages.MaskedPayload payload = PsiMessages.decodeMaskedPayload(maskedPayload, sender);
     PsiMessages.MatchReport report = PsiMessages.decodeMatchReport(matchReport, receiver);
     int width = payload.width();
@@ -47,6 +60,15 @@ public final class IntersectionSumCoordinator {
               + sender
               + "' sent "
               + width);
+    }
+    if (report.positions().length < minimumIntersectionSize) {
+      // The message states the policy, not the size, so the refusal leaks no more than "small".
+      throw new ParleyException(
+          "PSI sum: the intersection reported by party '"
+              + receiver
+              + "' is smaller than the minimum group size of "
+              + minimumIntersectionSize
+              + "; no sum is released");
     }
     long[] words = payload.words();
     long[] total = new long[width];

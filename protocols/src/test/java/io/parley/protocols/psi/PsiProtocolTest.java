@@ -283,6 +283,21 @@ class PsiProtocolTest {
   }
 
   @Test
+  void coordinatorRefusesSumsOverTooSmallAnIntersection() {
+    byte[] payload = PsiMessages.encodeMaskedPayload(new PsiMessages.MaskedPayload(2, new long[8]));
+    byte[] single = PsiMessages.encodeMatchReport(new PsiMessages.MatchReport(4, new int[] {2}, new long[2]));
+    ParleyException e =
+        assertThrows(
+            ParleyException.class, () -> IntersectionSumCoordinator.sum(payload, "beta", single, "alpha", 5));
+    assertTrue(e.getMessage().contains("minimum group size of 5"), e.getMessage());
+    byte[] five = PsiMessages.encodeMatchReport(new PsiMessages.MatchReport(4, new int[] {0, 1, 2, 3}, new long[2]));
+    assertEquals(
+        4,
+        PsiMessages.decodeSumResult(IntersectionSumCoordinator.sum(payload, "beta", five, "alpha", 4), "c")
+            .intersectionSize());
+  }
+
+  @Test
   void masksAgreeWhetherStreamedBySliceOrSummedByPosition() {
     byte[] secret = new byte[32];
     Drbg.seeded(23).nextBytes(secret);
