@@ -16,7 +16,8 @@ final class Curve25519Points {
     if ((u[31] & 0x80) != 0) {
       return false;
     }
-    // u >= p only for 2^255 - 19 .. 2^255 - 1: top byte 0x7f, bytes 30..1 all 0xff, low byte >= 0xed
+    // u >= p only for 2^255 - 19 .. 2^255 - 1: top byte 0x7f, bytes 30..1 all 0xff, low byte >=
+    // 0xed
     if ((u[31] & 0xff) != 0x7f || (u[0] & 0xff) < 0xed) {
       return true;
     }
@@ -30,8 +31,8 @@ final class Curve25519Points {
 
   /**
    * The Legendre symbol of u^3 + A u^2 + u: 1 if u is the x-coordinate of a point of Curve25519
-   * with v != 0, -1 if it is on the quadratic twist, 0 only for u = 0 (u^2 + A u + 1 has no root
-   * in GF(p): A^2 - 4 is not a square).
+   * with v != 0, -1 if it is on the quadratic twist, 0 only for u = 0 (u^2 + A u + 1 has no root in
+   * GF(p): A^2 - 4 is not a square).
    */
   static int curveEquationLegendre(byte[] u) {
     int[] x = Field25519.create();

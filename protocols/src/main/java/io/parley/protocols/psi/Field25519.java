@@ -5,17 +5,19 @@ import org.bouncycastle.math.ec.rfc7748.X25519Field;
 
 /**
  * Arithmetic in GF(2^255 - 19) on top of BouncyCastle's {@link X25519Field} (ten 25.5-bit limbs),
- * plus what that class lacks: the exponentiations behind square roots and the Legendre symbol,
- * the wide reduction of hash output, and canonical comparisons.
+ * plus what that class lacks: the exponentiations behind square roots and the Legendre symbol, the
+ * wide reduction of hash output, and canonical comparisons.
  */
 final class Field25519 {
   static final BigInteger P = BigInteger.ONE.shiftLeft(255).subtract(BigInteger.valueOf(19));
+
   /** The Montgomery coefficient A of Curve25519 (v^2 = u^3 + A u^2 + u), also J in RFC 9380. */
   static final int A = 486662;
 
   /** sqrt(-1) = 2^((p - 1) / 4), the root RFC 9380's {@code sqrt} picks is irrelevant here. */
   private static final int[] SQRT_MINUS_ONE =
       fromBigInteger(BigInteger.TWO.modPow(P.subtract(BigInteger.ONE).shiftRight(2), P));
+
   /** c2 = 2^((p + 3) / 8) of RFC 9380 G.2.1 (Z = 2). */
   private static final int[] TWO_POW_C1 =
       fromBigInteger(BigInteger.TWO.modPow(P.add(BigInteger.valueOf(3)).shiftRight(3), P));

@@ -14,14 +14,14 @@ import org.bouncycastle.math.ec.rfc7748.X25519Field;
  * the 32-byte little-endian encoding of RFC 7748, ready for X25519.
  *
  * <p><b>Why the random-oracle suite.</b> The security argument for ECDH-PSI (and for the
- * Diffie-Hellman OPRF of RFC 9497, which uses the same suites) models H as a random oracle into
- * the prime-order group: the simulator programs H(x) to group elements derived from a DDH
- * challenge. {@code hash_to_curve} (RO) is indifferentiable from such an oracle. The cheaper
- * non-uniform {@code encode_to_curve} (one map, {@link #encodeToCurve}) hits only about half of the
- * curve's points, unevenly after cofactor clearing, and RFC 9380 (Section 10.4) rules it out where
- * a random oracle is required; a proof could be rescued with preimage sampling, but the second map
- * costs only a tenth of an X25519 scalar multiplication, so Parley pays it. The NU variant stays
- * here, unused by PSI, because its RFC vectors pin down the map on its own.
+ * Diffie-Hellman OPRF of RFC 9497, which uses the same suites) models H as a random oracle into the
+ * prime-order group: the simulator programs H(x) to group elements derived from a DDH challenge.
+ * {@code hash_to_curve} (RO) is indifferentiable from such an oracle. The cheaper non-uniform
+ * {@code encode_to_curve} (one map, {@link #encodeToCurve}) hits only about half of the curve's
+ * points, unevenly after cofactor clearing, and RFC 9380 (Section 3) rules it out where a random
+ * oracle is required; a proof could be rescued with preimage sampling, but the second map costs
+ * only a tenth of an X25519 scalar multiplication, so Parley pays it. The NU variant stays here,
+ * unused by PSI, because its RFC vectors pin down the map on its own.
  *
  * <p><b>Cost.</b> Each map takes one exponentiation (x^((p-5)/8)); the sum and the three x-only
  * doublings are projective, and the one inversion left is shared by a whole batch in {@link
@@ -31,8 +31,10 @@ import org.bouncycastle.math.ec.rfc7748.X25519Field;
 public final class HashToCurve {
   /** The RFC 9380 suite identifier. */
   public static final String SUITE = "curve25519_XMD:SHA-512_ELL2_RO_";
+
   /** The non-uniform sibling, used only for its known-answer tests. */
   public static final String SUITE_NU = "curve25519_XMD:SHA-512_ELL2_NU_";
+
   /** Length of the output u-coordinate. */
   public static final int POINT_BYTES = 32;
 
@@ -105,8 +107,7 @@ public final class HashToCurve {
 
   private static int[][] hashToField(
       byte[] message, byte[] dstPrime, int count, MessageDigest sha512) {
-    byte[] uniform =
-        expandMessageXmd(message, dstPrime, count * FIELD_ELEMENT_BYTES, sha512);
+    byte[] uniform = expandMessageXmd(message, dstPrime, count * FIELD_ELEMENT_BYTES, sha512);
     int[][] elements = new int[count][];
     for (int i = 0; i < count; i++) {
       elements[i] = Field25519.create();
@@ -161,8 +162,8 @@ public final class HashToCurve {
   }
 
   /**
-   * map_to_curve_elligator2_curve25519 of RFC 9380 Appendix G.2.1, step by step: returns
-   * {xn, xd, y} with x = xn / xd (the map's yd is 1).
+   * map_to_curve_elligator2_curve25519 of RFC 9380 Appendix G.2.1, step by step: returns {xn, xd,
+   * y} with x = xn / xd (the map's yd is 1).
    */
   static int[][] mapToCurve(int[] u) {
     int[] tv1 = Field25519.create();

@@ -10,17 +10,17 @@ import java.util.Locale;
 
 /**
  * Turns a join identifier into the bytes that are hashed to the curve, so that text forms the
- * federation definition declares equal ({@code " Alice@Example.org"} and {@code "alice@example.org"})
- * meet in the intersection. Immutable and thread-safe.
+ * federation definition declares equal ({@code " Alice@Example.org"} and {@code
+ * "alice@example.org"}) meet in the intersection. Immutable and thread-safe.
  *
  * <p>Steps, in this order, each only if declared: <b>trim</b> removes leading and trailing Unicode
  * white space and space separators ({@link Character#isWhitespace} or {@link
  * Character#isSpaceChar}: tabs, line breaks, U+2003 and also the no-break spaces U+00A0, U+2007 and
- * U+202F that spreadsheets leave behind, which {@link String#strip()} would keep); <b>lowercase</b> folds
- * case with {@code toLowerCase(Locale.ROOT)} (locale-independent, so a Turkish JVM locale changes
- * nothing); <b>nfc</b> composes to Unicode Normalization Form C, so {@code "é"} typed as one code
- * point or as {@code e + U+0301} is the same identifier (applied last, because case folding can
- * produce decomposed sequences).
+ * U+202F that spreadsheets leave behind, which {@link String#strip()} would keep); <b>lowercase</b>
+ * folds case with {@code toLowerCase(Locale.ROOT)} (locale-independent, so a Turkish JVM locale
+ * changes nothing); <b>nfc</b> composes to Unicode Normalization Form C, so {@code "é"} typed as
+ * one code point or as {@code e + U+0301} is the same identifier (applied last, because case
+ * folding can produce decomposed sequences).
  *
  * <p>Canonical bytes: the UTF-8 encoding of the normalized string, nothing else (the identifier
  * type and the join are bound by the hashing domain, {@link PsiDomain}). Integral identifiers are
@@ -58,8 +58,8 @@ public final class IdentifierNormalizer implements Serializable {
   }
 
   /**
-   * Reads the federation definition's declaration: a comma list of {@code trim}, {@code
-   * lowercase}, {@code nfc} (any order, case-insensitive), or {@code none}.
+   * Reads the federation definition's declaration: a comma list of {@code trim}, {@code lowercase},
+   * {@code nfc} (any order, case-insensitive), or {@code none}.
    *
    * @param setting names the federation definition key, for the error message
    */
@@ -158,7 +158,8 @@ public final class IdentifierNormalizer implements Serializable {
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof IdentifierNormalizer && spec().equals(((IdentifierNormalizer) other).spec());
+    return other instanceof IdentifierNormalizer
+        && spec().equals(((IdentifierNormalizer) other).spec());
   }
 
   @Override

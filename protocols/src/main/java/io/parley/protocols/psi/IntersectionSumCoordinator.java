@@ -4,20 +4,21 @@ import io.parley.protocols.ParleyException;
 
 /**
  * The coordinator's role in {@link PsiVariant#INTERSECTION_SUM}: it adds the sender's masked
- * payload words at the positions the receiver reports and subtracts the receiver's mask
- * correction. The payload masks cancel and the output mask remains, so it returns {@code sum +
- * output mask}: it learns the intersection size and the element counts, never a value, a sum or an
- * identifier (the positions index the sender's private shuffle). Stateless: batch in, batch out.
+ * payload words at the positions the receiver reports and subtracts the receiver's mask correction.
+ * The payload masks cancel and the output mask remains, so it returns {@code sum + output mask}: it
+ * learns the intersection size and the element counts, never a value, a sum or an identifier (the
+ * positions index the sender's private shuffle). Stateless: batch in, batch out.
  *
  * <p>Trust: like secure aggregation, this relies on the coordinator not colluding with a party.
- * With the receiver it could unmask every payload word; with the sender it would learn which of
- * the sender's identifiers matched.
+ * With the receiver it could unmask every payload word; with the sender it would learn which of the
+ * sender's identifiers matched.
  */
 public final class IntersectionSumCoordinator {
   private IntersectionSumCoordinator() {}
 
   /** {@link #sum(byte[], String, byte[], String, long)} with no minimum intersection size. */
-  public static byte[] sum(byte[] maskedPayload, String sender, byte[] matchReport, String receiver) {
+  public static byte[] sum(
+      byte[] maskedPayload, String sender, byte[] matchReport, String receiver) {
     return sum(maskedPayload, sender, matchReport, receiver, 0);
   }
 
@@ -81,7 +82,6 @@ public final class IntersectionSumCoordinator {
     for (int w = 0; w < width; w++) {
       total[w] -= report.maskCorrection()[w];
     }
-    return PsiMessages.encodeSumResult(
-        new PsiMessages.SumResult(report.positions().length, total));
+    return PsiMessages.encodeSumResult(new PsiMessages.SumResult(report.positions().length, total));
   }
 }

@@ -16,6 +16,7 @@ import java.util.Objects;
  */
 public final class PsiDomain implements Serializable {
   private static final long serialVersionUID = 1L;
+
   /** The tag prefix: application, version, ciphersuite (RFC 9380 Section 3.1 format). */
   public static final String TAG_PREFIX = "PARLEY-V01-CS01-with-" + HashToCurve.SUITE;
 
@@ -32,8 +33,8 @@ public final class PsiDomain implements Serializable {
   }
 
   /**
-   * @param purpose what is being joined, e.g. the federated table pair and key column, so two
-   *     joins in one session hash differently
+   * @param purpose what is being joined, e.g. the federated table pair and key column, so two joins
+   *     in one session hash differently
    */
   public static PsiDomain of(
       String federation, String session, String purpose, IdentifierNormalizer normalizer) {

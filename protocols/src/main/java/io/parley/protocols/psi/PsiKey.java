@@ -10,9 +10,9 @@ import org.bouncycastle.math.ec.rfc7748.X25519;
 
 /**
  * A party's secret ECDH-PSI exponent for one session and one {@link PsiDomain}: an X25519 scalar.
- * {@link #blind} maps an identifier to {@code X25519(k, H(id))} with H = {@link HashToCurve}; {@link
- * #reblind} applies k to a point a peer blinded with its own key. Immutable, so one instance serves
- * every task of an executor; every method is batch in, batch out, with no shared state.
+ * {@link #blind} maps an identifier to {@code X25519(k, H(id))} with H = {@link HashToCurve};
+ * {@link #reblind} applies k to a point a peer blinded with its own key. Immutable, so one instance
+ * serves every task of an executor; every method is batch in, batch out, with no shared state.
  *
  * <p><b>Why the two orders agree.</b> X25519(k, u) is the u-coordinate of [clamp(k)] P for either
  * point P with that u-coordinate, computed by the Montgomery ladder on u alone (RFC 7748). Scalar
@@ -30,8 +30,9 @@ import org.bouncycastle.math.ec.rfc7748.X25519;
  * the peer: a wrong length; a non-canonical encoding (bit 255 set or u >= p: honest X25519 output
  * never is, and X25519 would silently reduce it to another point); a u-coordinate on the quadratic
  * twist (u^3 + 486662 u^2 + u not a square: see below); and any input whose result is the all-zero
- * string, which is what X25519 returns for the small-order points (u = 0, 1, and the order-4 and
- * order-8 points), since [8m] kills them.
+ * string, which is what X25519 returns for the curve's small-order points (u = 0 of order 2, u = 1
+ * of order 4, and the two points of order 8), since a multiple of 8 kills them. (u = -1, of order
+ * 4, lies on the twist.)
  *
  * <p><b>The twist.</b> The ladder runs just as well on u-coordinates of the twist curve, whose
  * group has order 4 l' with l' a 253-bit prime, so a hostile peer can ask us to compute [k] T for a
@@ -50,6 +51,7 @@ import org.bouncycastle.math.ec.rfc7748.X25519;
  */
 public final class PsiKey implements Serializable {
   private static final long serialVersionUID = 1L;
+
   /** Length of identifiers' blinded forms and of every point exchanged. */
   public static final int POINT_BYTES = Curve25519Points.POINT_BYTES;
 

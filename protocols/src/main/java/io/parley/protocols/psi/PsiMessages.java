@@ -5,23 +5,25 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 
 /**
- * The byte encoding of the PSI messages, until they move into {@code parley.proto}: a version
- * byte, a type byte, a 4-byte big-endian count, then the body. Decoders check the version, the
- * type, every length and every range, and name the sending party when they refuse.
+ * The byte encoding of the PSI messages, until they move into {@code parley.proto}: a version byte,
+ * a type byte, a 4-byte big-endian count, then the body. Decoders check the version, the type,
+ * every length and every range, and name the sending party when they refuse.
  *
  * <ul>
  *   <li>points ({@link Type#BLINDED_IDENTIFIERS}, {@link Type#REBLINDED_IDENTIFIERS}): count
  *       32-byte u-coordinates;
  *   <li>{@link Type#MASKED_PAYLOAD}: count elements, a 4-byte width, count x width 8-byte words;
- *   <li>{@link Type#MATCH_REPORT}: count matched positions; the 4-byte element count and width,
- *       the positions (4 bytes each, strictly increasing, below the element count), width words;
+ *   <li>{@link Type#MATCH_REPORT}: count matched positions; the 4-byte element count and width, the
+ *       positions (4 bytes each, strictly increasing, below the element count), width words;
  *   <li>{@link Type#SUM_RESULT}: count = width; the 8-byte intersection size, width words.
  * </ul>
  */
 public final class PsiMessages {
   static final byte VERSION = 1;
+
   /** Ring words per element: generous for wide DECIMAL limbs, small enough to bound allocations. */
   static final int MAX_WIDTH = 1024;
+
   private static final int HEADER_BYTES = 6;
 
   /** Message types; the byte on the wire is {@code ordinal() + 1}. */

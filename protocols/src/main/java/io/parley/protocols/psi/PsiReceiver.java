@@ -30,8 +30,10 @@ public final class PsiReceiver {
   private final String sender;
   private final PsiKey key;
   private final PsiVariant variant;
+
   /** Distinct canonical identifiers in the order they are sent (a uniformly random one). */
   private final byte[][] distinctInSendOrder;
+
   /** For each input row, the index of its identifier in {@link #distinctInSendOrder}, or -1. */
   private final int[] sendIndexOfRow;
 
@@ -131,8 +133,7 @@ public final class PsiReceiver {
     Set<ByteKey> mine = asSet(decodeReblinded(reblindedMine));
     byte[][] theirs =
         key.reblindAll(
-            PsiMessages.decodePoints(
-                blindedTheirs, PsiMessages.Type.BLINDED_IDENTIFIERS, sender),
+            PsiMessages.decodePoints(blindedTheirs, PsiMessages.Type.BLINDED_IDENTIFIERS, sender),
             sender);
     int[] positions = new int[theirs.length];
     int matched = 0;
@@ -189,6 +190,12 @@ public final class PsiReceiver {
 
   @Override
   public String toString() {
-    return "PsiReceiver[" + variant + ", peer " + sender + ", " + distinctInSendOrder.length + " distinct]";
+    return "PsiReceiver["
+        + variant
+        + ", peer "
+        + sender
+        + ", "
+        + distinctInSendOrder.length
+        + " distinct]";
   }
 }

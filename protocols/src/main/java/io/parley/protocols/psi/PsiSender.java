@@ -22,10 +22,13 @@ public final class PsiSender {
   private final PsiKey key;
   private final PsiVariant variant;
   private final SecureRandom random;
+
   /** Distinct canonical identifiers in the (random) order they are sent. */
   private final byte[][] distinctInSendOrder;
+
   /** Per distinct identifier in send order: value words then row count; null unless a sum. */
   private final long[] payload;
+
   private final int payloadWidth;
 
   /**
@@ -85,12 +88,14 @@ public final class PsiSender {
 
   private static int valueWidth(long[][] rowValues, int rows) {
     if (rowValues.length != rows) {
-      throw new IllegalArgumentException(rows + " identifiers but " + rowValues.length + " value rows");
+      throw new IllegalArgumentException(
+          rows + " identifiers but " + rowValues.length + " value rows");
     }
     int width = rows == 0 ? 1 : rowValues[0].length;
     for (long[] values : rowValues) {
       if (values.length != width || width < 1 || width >= PsiMessages.MAX_WIDTH) {
-        throw new IllegalArgumentException("every row needs the same 1.." + (PsiMessages.MAX_WIDTH - 1) + " value words");
+        throw new IllegalArgumentException(
+            "every row needs the same 1.." + (PsiMessages.MAX_WIDTH - 1) + " value words");
       }
     }
     return width;
@@ -128,7 +133,8 @@ public final class PsiSender {
    */
   public byte[] maskedPayload(PsiSumMasks masks) {
     if (variant != PsiVariant.INTERSECTION_SUM) {
-      throw new IllegalStateException("maskedPayload belongs to INTERSECTION_SUM, this is " + variant);
+      throw new IllegalStateException(
+          "maskedPayload belongs to INTERSECTION_SUM, this is " + variant);
     }
     long[] masked = payload.clone();
     masks.maskPayload(0, payloadWidth, masked);
@@ -137,6 +143,12 @@ public final class PsiSender {
 
   @Override
   public String toString() {
-    return "PsiSender[" + variant + ", peer " + receiver + ", " + distinctInSendOrder.length + " distinct]";
+    return "PsiSender["
+        + variant
+        + ", peer "
+        + receiver
+        + ", "
+        + distinctInSendOrder.length
+        + " distinct]";
   }
 }

@@ -50,8 +50,8 @@ public final class PsiSumMasks {
   }
 
   /**
-   * The sum, word by word in Z/2^64, of the payload masks at {@code positions} (strictly
-   * increasing element indices), streaming the mask once rather than seeking per position.
+   * The sum, word by word in Z/2^64, of the payload masks at {@code positions} (strictly increasing
+   * element indices), streaming the mask once rather than seeking per position.
    */
   public long[] payloadMaskSum(int[] positions, int width) {
     long[] sum = new long[width];

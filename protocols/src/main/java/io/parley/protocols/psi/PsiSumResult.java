@@ -33,7 +33,9 @@ public record PsiSumResult(long intersectionSize, long matchedRows, long[] sums)
 
   @Override
   public int hashCode() {
-    return Long.hashCode(intersectionSize) * 31 + Long.hashCode(matchedRows) * 17 + Arrays.hashCode(sums);
+    return Long.hashCode(intersectionSize) * 31
+        + Long.hashCode(matchedRows) * 17
+        + Arrays.hashCode(sums);
   }
 
   @Override

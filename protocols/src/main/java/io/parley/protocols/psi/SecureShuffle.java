@@ -4,9 +4,9 @@ import java.security.SecureRandom;
 
 /**
  * Uniform random permutations (Fisher-Yates) drawn from an injected {@link SecureRandom}, for the
- * batches a party sends: their order must reveal nothing about the order of its rows.
- * {@link SecureRandom#nextInt(int)} rejects biased draws, so every permutation is equally likely
- * (up to the generator's security).
+ * batches a party sends: their order must reveal nothing about the order of its rows. {@link
+ * SecureRandom#nextInt(int)} rejects biased draws, so every permutation is equally likely (up to
+ * the generator's security).
  */
 public final class SecureShuffle {
   private SecureShuffle() {}

@@ -127,7 +127,10 @@ class HashToCurveTest {
       assertEquals(new BigInteger(1, wide).mod(p), Field25519.toBigInteger(reduced));
 
       BigInteger value = new BigInteger(1, wide).mod(p);
-      int expected = value.signum() == 0 ? 0 : value.modPow(p.shiftRight(1), p).equals(BigInteger.ONE) ? 1 : -1;
+      int expected =
+          value.signum() == 0
+              ? 0
+              : value.modPow(p.shiftRight(1), p).equals(BigInteger.ONE) ? 1 : -1;
       assertEquals(expected, Field25519.legendre(Field25519.fromBigInteger(value)));
     }
     assertEquals(0, Field25519.legendre(Field25519.create()));

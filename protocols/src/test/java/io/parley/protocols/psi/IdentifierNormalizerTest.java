@@ -24,7 +24,8 @@ class IdentifierNormalizerTest {
     assertArrayEquals(expected, normalizer.canonicalBytes("\u2003alice@example.org\u00a0"));
     assertEquals("a b", normalizer.normalize("\u202f a b \n"));
     // é composed and decomposed
-    assertArrayEquals(normalizer.canonicalBytes("Ren\u00e9"), normalizer.canonicalBytes("RENE\u0301"));
+    assertArrayEquals(
+        normalizer.canonicalBytes("Ren\u00e9"), normalizer.canonicalBytes("RENE\u0301"));
     assertEquals("ren\u00e9", normalizer.normalize("RENE\u0301"));
   }
 
@@ -51,7 +52,8 @@ class IdentifierNormalizerTest {
 
   @Test
   void specRoundTripsAndRejectsUnknownOptions() {
-    assertEquals("trim,lowercase,nfc", IdentifierNormalizer.parse("NFC, lowercase ,trim", "k").spec());
+    assertEquals(
+        "trim,lowercase,nfc", IdentifierNormalizer.parse("NFC, lowercase ,trim", "k").spec());
     assertEquals("none", IdentifierNormalizer.parse("none", "k").spec());
     assertEquals("trim", IdentifierNormalizer.parse("trim", "k").spec());
     assertEquals(IdentifierNormalizer.all(), IdentifierNormalizer.parse("trim,lowercase,nfc", "k"));

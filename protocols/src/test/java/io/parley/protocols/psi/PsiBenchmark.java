@@ -19,10 +19,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Per-core throughput of the ECDH-PSI kernels, one thread, in elements per second: hash to curve
- * (RFC 9380 RO), blind (hash + X25519), reblind (curve check + X25519), the bare BouncyCastle X25519
- * scalar multiplication and curve check for scale, and an in-process intersection-size run of
- * {@value #BATCH} x {@value #BATCH} identifiers where each element is hashed and blinded by its owner
- * and checked and reblinded by the peer (the issue's end-to-end unit: all identifiers of both
+ * (RFC 9380 RO), blind (hash + X25519), reblind (curve check + X25519), the bare BouncyCastle
+ * X25519 scalar multiplication and curve check for scale, and an in-process intersection-size run
+ * of {@value #BATCH} x {@value #BATCH} identifiers where each element is hashed and blinded by its
+ * owner and checked and reblinded by the peer (the issue's end-to-end unit: all identifiers of both
  * parties per second per core, without Spark or the network).
  *
  * <p>Run from the repository root:

@@ -65,7 +65,8 @@ class PsiKeyTest {
     twistPoint[0] = 2; // u = 2: 8 + 4 * 486662 + 2 is not a square mod p
     BigInteger p = BigInteger.ONE.shiftLeft(255).subtract(BigInteger.valueOf(19));
     BigInteger rhs = BigInteger.valueOf(8 + 4 * 486662 + 2);
-    assertEquals(p.subtract(BigInteger.ONE), rhs.modPow(p.shiftRight(1), p), "u = 2 is on the twist");
+    assertEquals(
+        p.subtract(BigInteger.ONE), rhs.modPow(p.shiftRight(1), p), "u = 2 is on the twist");
     assertEquals(-1, Curve25519Points.curveEquationLegendre(twistPoint));
 
     PsiKey key = PsiKey.generate(DOMAIN, Drbg.seeded(3));
@@ -76,7 +77,8 @@ class PsiKeyTest {
     assertFalse(Arrays.equals(raw, new byte[32]), "plain X25519 computes on the twist");
 
     ParleyException refused =
-        assertThrows(ParleyException.class, () -> key.reblindAll(new byte[][] {twistPoint}, "beta"));
+        assertThrows(
+            ParleyException.class, () -> key.reblindAll(new byte[][] {twistPoint}, "beta"));
     assertTrue(refused.getMessage().contains("twist"), refused.getMessage());
     assertTrue(refused.getMessage().contains("'beta'"), refused.getMessage());
   }
@@ -89,7 +91,7 @@ class PsiKeyTest {
       "0100000000000000000000000000000000000000000000000000000000000000", // u = 1, order 4
       "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800", // order 8
       "5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157", // order 8
-      "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", // u = p - 1
+      "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", // u = -1: twist, order 4
     };
     for (String hex : smallOrder) {
       byte[] point = HexFormat.of().parseHex(hex);
@@ -103,7 +105,8 @@ class PsiKeyTest {
     byte[] valid = key.blind(id("someone"));
     byte[] highBit = valid.clone();
     highBit[31] |= (byte) 0x80;
-    byte[] pItself = HexFormat.of().parseHex("edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f");
+    byte[] pItself =
+        HexFormat.of().parseHex("edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f");
     assertThrows(ParleyException.class, () -> key.reblind(new byte[31]));
     assertThrows(ParleyException.class, () -> key.reblind(null));
     assertThrows(ParleyException.class, () -> key.reblind(highBit));

@@ -28,13 +28,15 @@ class PsiMessagesTest {
             "beta");
     assertArrayEquals(sent, received);
 
-    PsiMessages.MaskedPayload payload = new PsiMessages.MaskedPayload(2, new long[] {1, -2, 3, Long.MIN_VALUE});
+    PsiMessages.MaskedPayload payload =
+        new PsiMessages.MaskedPayload(2, new long[] {1, -2, 3, Long.MIN_VALUE});
     PsiMessages.MaskedPayload payloadBack =
         PsiMessages.decodeMaskedPayload(PsiMessages.encodeMaskedPayload(payload), "beta");
     assertEquals(2, payloadBack.width());
     assertArrayEquals(payload.words(), payloadBack.words());
 
-    PsiMessages.MatchReport report = new PsiMessages.MatchReport(10, new int[] {0, 4, 9}, new long[] {7, -7});
+    PsiMessages.MatchReport report =
+        new PsiMessages.MatchReport(10, new int[] {0, 4, 9}, new long[] {7, -7});
     PsiMessages.MatchReport reportBack =
         PsiMessages.decodeMatchReport(PsiMessages.encodeMatchReport(report), "alpha");
     assertEquals(10, reportBack.elementCount());
@@ -57,7 +59,8 @@ class PsiMessagesTest {
     byte[] padded = Arrays.copyOf(good, good.length + 1);
     byte[] negativeCount = good.clone();
     negativeCount[2] = (byte) 0x80;
-    for (byte[] bad : new byte[][] {wrongVersion, truncated, padded, negativeCount, new byte[3], null}) {
+    for (byte[] bad :
+        new byte[][] {wrongVersion, truncated, padded, negativeCount, new byte[3], null}) {
       ParleyException e =
           assertThrows(
               ParleyException.class,
@@ -69,7 +72,8 @@ class PsiMessagesTest {
         () -> PsiMessages.decodePoints(good, PsiMessages.Type.REBLINDED_IDENTIFIERS, "beta"));
 
     byte[] unordered =
-        PsiMessages.encodeMatchReport(new PsiMessages.MatchReport(10, new int[] {4, 4}, new long[1]));
+        PsiMessages.encodeMatchReport(
+            new PsiMessages.MatchReport(10, new int[] {4, 4}, new long[1]));
     assertThrows(ParleyException.class, () -> PsiMessages.decodeMatchReport(unordered, "alpha"));
     byte[] outside =
         PsiMessages.encodeMatchReport(new PsiMessages.MatchReport(3, new int[] {3}, new long[1]));

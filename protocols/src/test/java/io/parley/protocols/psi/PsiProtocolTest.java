@@ -19,9 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** The three variants against plaintext joins of the same data. */
 class PsiProtocolTest {
@@ -157,8 +157,14 @@ class PsiProtocolTest {
     InProcessPsi run = new InProcessPsi(DOMAIN, 7);
     run.cardinality(canonical(new String[] {"x", "x", "z"}), canonical(b));
     // receiver sent 2 distinct points; sender 2 distinct points: multiplicities stay home
-    assertEquals(2, PsiMessages.decodePoints(run.toSender.get(0), PsiMessages.Type.BLINDED_IDENTIFIERS, "a").length);
-    assertEquals(2, PsiMessages.decodePoints(run.toReceiver.get(1), PsiMessages.Type.BLINDED_IDENTIFIERS, "b").length);
+    assertEquals(
+        2,
+        PsiMessages.decodePoints(run.toSender.get(0), PsiMessages.Type.BLINDED_IDENTIFIERS, "a")
+            .length);
+    assertEquals(
+        2,
+        PsiMessages.decodePoints(run.toReceiver.get(1), PsiMessages.Type.BLINDED_IDENTIFIERS, "b")
+            .length);
   }
 
   @Test
@@ -171,7 +177,8 @@ class PsiProtocolTest {
       String[] b = pair[1];
       long[][] values = b.length == 0 ? new long[0][] : someValues;
       assertArrayEquals(
-          new boolean[a.length], new InProcessPsi(DOMAIN, 9).intersection(canonical(a), canonical(b)));
+          new boolean[a.length],
+          new InProcessPsi(DOMAIN, 9).intersection(canonical(a), canonical(b)));
       assertEquals(0, new InProcessPsi(DOMAIN, 10).cardinality(canonical(a), canonical(b)));
       PsiSumResult result = new InProcessPsi(DOMAIN, 11).sum(canonical(a), canonical(b), values)[1];
       assertEquals(0, result.intersectionSize());
@@ -182,8 +189,12 @@ class PsiProtocolTest {
 
   @Test
   void textFormsMeetAsTheNormalizerDeclares() {
-    String[] a = {" Alice@Example.org", "BOB@example.org\t", "Ren\u00e9@example.org", "carol@example.org"};
-    String[] b = {"alice@example.org", "bob@example.org", "rene\u0301@EXAMPLE.org", "dave@example.org"};
+    String[] a = {
+      " Alice@Example.org", "BOB@example.org\t", "Ren\u00e9@example.org", "carol@example.org"
+    };
+    String[] b = {
+      "alice@example.org", "bob@example.org", "rene\u0301@EXAMPLE.org", "dave@example.org"
+    };
     assertArrayEquals(
         new boolean[] {true, true, true, false},
         new InProcessPsi(DOMAIN, 12).intersection(canonical(a), canonical(b)));
@@ -192,7 +203,8 @@ class PsiProtocolTest {
     PsiDomain strict = PsiDomain.of("parley-test", "session-7", "strict", none);
     assertArrayEquals(
         new boolean[4],
-        new InProcessPsi(strict, 13).intersection(none.canonicalBytesAll(a), none.canonicalBytesAll(b)));
+        new InProcessPsi(strict, 13)
+            .intersection(none.canonicalBytesAll(a), none.canonicalBytesAll(b)));
   }
 
   @Test
@@ -233,7 +245,9 @@ class PsiProtocolTest {
       ByteBuffer in = ByteBuffer.wrap(message);
       for (int offset = 0; offset + 8 <= message.length; offset++) {
         long word = in.getLong(offset);
-        assertFalse(word != 0 && Math.abs(word) < 1_000_000_000L && plainValues.contains(word), "value at " + offset);
+        assertFalse(
+            word != 0 && Math.abs(word) < 1_000_000_000L && plainValues.contains(word),
+            "value at " + offset);
       }
     }
   }
@@ -246,8 +260,12 @@ class PsiProtocolTest {
     InProcessPsi shuffled = new InProcessPsi(DOMAIN, 18);
     shuffled.cardinality(canonical(a), canonical(a));
     // Same seeds, so both receivers sent the same points and got the same reblinded set back.
-    byte[][] inOrder = PsiMessages.decodePoints(ordered.toReceiver.get(0), PsiMessages.Type.REBLINDED_IDENTIFIERS, "b");
-    byte[][] reordered = PsiMessages.decodePoints(shuffled.toReceiver.get(0), PsiMessages.Type.REBLINDED_IDENTIFIERS, "b");
+    byte[][] inOrder =
+        PsiMessages.decodePoints(
+            ordered.toReceiver.get(0), PsiMessages.Type.REBLINDED_IDENTIFIERS, "b");
+    byte[][] reordered =
+        PsiMessages.decodePoints(
+            shuffled.toReceiver.get(0), PsiMessages.Type.REBLINDED_IDENTIFIERS, "b");
     Map<ByteBuffer, Integer> position = new HashMap<>();
     for (int i = 0; i < inOrder.length; i++) {
       position.put(ByteBuffer.wrap(inOrder[i]), i);
@@ -258,7 +276,8 @@ class PsiProtocolTest {
       assertTrue(original != null, "same set");
       fixedPoints += original == i ? 1 : 0;
     }
-    assertTrue(fixedPoints < 8, "a random permutation of 64 fixes about one element: " + fixedPoints);
+    assertTrue(
+        fixedPoints < 8, "a random permutation of 64 fixes about one element: " + fixedPoints);
   }
 
   @Test
@@ -266,34 +285,58 @@ class PsiProtocolTest {
     PsiKey receiverKey = PsiKey.generate(DOMAIN, Drbg.seeded(19));
     PsiKey senderKey = PsiKey.generate(DOMAIN, Drbg.seeded(20));
     PsiReceiver receiver =
-        new PsiReceiver("beta", receiverKey, PsiVariant.CARDINALITY, canonical(new String[] {"a", "b"}), Drbg.seeded(21));
+        new PsiReceiver(
+            "beta",
+            receiverKey,
+            PsiVariant.CARDINALITY,
+            canonical(new String[] {"a", "b"}),
+            Drbg.seeded(21));
     PsiSender sender =
-        new PsiSender("alpha", senderKey, PsiVariant.CARDINALITY, canonical(new String[] {"a"}), null, Drbg.seeded(22));
+        new PsiSender(
+            "alpha",
+            senderKey,
+            PsiVariant.CARDINALITY,
+            canonical(new String[] {"a"}),
+            null,
+            Drbg.seeded(22));
     byte[] oneOnly =
-        PsiMessages.encodePoints(PsiMessages.Type.REBLINDED_IDENTIFIERS, new byte[][] {senderKey.blind("z".getBytes(StandardCharsets.UTF_8))});
+        PsiMessages.encodePoints(
+            PsiMessages.Type.REBLINDED_IDENTIFIERS,
+            new byte[][] {senderKey.blind("z".getBytes(StandardCharsets.UTF_8))});
     ParleyException e =
-        assertThrows(ParleyException.class, () -> receiver.intersectionSize(oneOnly, sender.blindedIdentifiers()));
+        assertThrows(
+            ParleyException.class,
+            () -> receiver.intersectionSize(oneOnly, sender.blindedIdentifiers()));
     assertTrue(e.getMessage().contains("'beta'"), e.getMessage());
 
     byte[] payload = PsiMessages.encodeMaskedPayload(new PsiMessages.MaskedPayload(2, new long[6]));
-    byte[] report = PsiMessages.encodeMatchReport(new PsiMessages.MatchReport(4, new int[] {1}, new long[2]));
+    byte[] report =
+        PsiMessages.encodeMatchReport(new PsiMessages.MatchReport(4, new int[] {1}, new long[2]));
     ParleyException mismatch =
-        assertThrows(ParleyException.class, () -> IntersectionSumCoordinator.sum(payload, "beta", report, "alpha"));
-    assertTrue(mismatch.getMessage().contains("'alpha'") && mismatch.getMessage().contains("'beta'"));
+        assertThrows(
+            ParleyException.class,
+            () -> IntersectionSumCoordinator.sum(payload, "beta", report, "alpha"));
+    assertTrue(
+        mismatch.getMessage().contains("'alpha'") && mismatch.getMessage().contains("'beta'"));
   }
 
   @Test
   void coordinatorRefusesSumsOverTooSmallAnIntersection() {
     byte[] payload = PsiMessages.encodeMaskedPayload(new PsiMessages.MaskedPayload(2, new long[8]));
-    byte[] single = PsiMessages.encodeMatchReport(new PsiMessages.MatchReport(4, new int[] {2}, new long[2]));
+    byte[] single =
+        PsiMessages.encodeMatchReport(new PsiMessages.MatchReport(4, new int[] {2}, new long[2]));
     ParleyException e =
         assertThrows(
-            ParleyException.class, () -> IntersectionSumCoordinator.sum(payload, "beta", single, "alpha", 5));
+            ParleyException.class,
+            () -> IntersectionSumCoordinator.sum(payload, "beta", single, "alpha", 5));
     assertTrue(e.getMessage().contains("minimum group size of 5"), e.getMessage());
-    byte[] five = PsiMessages.encodeMatchReport(new PsiMessages.MatchReport(4, new int[] {0, 1, 2, 3}, new long[2]));
+    byte[] five =
+        PsiMessages.encodeMatchReport(
+            new PsiMessages.MatchReport(4, new int[] {0, 1, 2, 3}, new long[2]));
     assertEquals(
         4,
-        PsiMessages.decodeSumResult(IntersectionSumCoordinator.sum(payload, "beta", five, "alpha", 4), "c")
+        PsiMessages.decodeSumResult(
+                IntersectionSumCoordinator.sum(payload, "beta", five, "alpha", 4), "c")
             .intersectionSize());
   }
 
