@@ -23,8 +23,12 @@ import java.util.Set;
  *       sender's points to {@code H(y)^(ba)} and compare.
  * </ol>
  *
- * One instance per session and batch; not thread-safe (the {@link SecureRandom} is drawn from in
- * the constructor only, the rest is read-only).
+ * <p>The sender's {@code H(y)^b} are checked and reblinded ({@link PsiKey#reblindAll}); the
+ * returned {@code H(x)^(ab)} are only compared, never multiplied by this party's key, so a length
+ * check is all they need.
+ *
+ * <p>One instance per session and batch. The {@link SecureRandom} is used only in the constructor
+ * (for the send order); afterwards the instance is read-only.
  */
 public final class PsiReceiver {
   private final String sender;
