@@ -143,6 +143,11 @@ class LocalPartsTest {
     ParleyException missing = assertThrows(ParleyException.class, () -> LocalTables.localPart(session, "orders"));
     assertTrue(missing.getMessage().startsWith("local part of federated table orders: Parquet data " + parquet), missing.getMessage());
     assertTrue(missing.getMessage().contains("has no column id (INT)"), missing.getMessage());
+
+    SparkSession nowhere = alpha(Map.of("spark.parley.table.sales.path", dir.resolve("nosuch.csv").toString()));
+    ParleyException absent = assertThrows(ParleyException.class, () -> LocalTables.localPart(nowhere, "sales"));
+    assertEquals("the local data of party alpha for federated table sales does not exist: " + dir.resolve("nosuch.csv")
+        + " (spark.parley.table.sales.path)", absent.getMessage());
   }
 
   @Test

@@ -23,6 +23,24 @@ import org.apache.spark.sql.types.StructType;
  * CSV (header row, the federation's schema) or Parquet (its columns selected and cast to the schema).
  */
 public final class LocalTables {
+  /** Names the table and setting when the local data is missing, before Spark's reader warns and fails. */
+  private static void requireExists(SparkSession spark, String party, String table, String location) {
+    org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(location);
+    boolean exists;
+    try {
+      exists = path.getFileSystem(spark.sessionState().newHadoopConf()).exists(path);
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      throw new ParleyException(
+          "cannot reach the local data of party " + party + " for federated table " + table + " at " + location + " ("
+              + ParleyConf.tablePathKey(table) + "): " + e.getMessage(), e);
+    }
+    if (!exists) {
+      throw new ParleyException(
+          "the local data of party " + party + " for federated table " + table + " does not exist: " + location + " ("
+              + ParleyConf.tablePathKey(table) + ")");
+    }
+  }
+
   /** Registered DataFrames, per session: sessions of one JVM may be different parties. */
   private static final Map<SparkSession, Map<String, Dataset<Row>>> REGISTERED =
       Collections.synchronizedMap(new WeakHashMap<>());
@@ -44,6 +62,7 @@ public final class LocalTables {
           "party " + runtime.party() + " has no local data for federated table " + table + ": set "
               + ParleyConf.tablePathKey(table) + " or register a DataFrame");
     }
+    requireExists(spark, runtime.party(), table, path.get());
     String format = conf.tableFormat(table);
     if (format.equals(ParleyConf.FORMAT_CSV)) {
       return spark.read().schema(schema).option("header", "true").csv(path.get());

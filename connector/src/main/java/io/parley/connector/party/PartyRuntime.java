@@ -174,7 +174,7 @@ public final class PartyRuntime implements AutoCloseable {
     }
     if (client == null) {
       client = CoordinatorClient.connect(coordinator(), tls(), callTimeout());
-      LOG.info("party {} connected to coordinator {}", party, coordinator());
+      LOG.info("party {} talks to coordinator {}", party, coordinator());
     }
     return client;
   }
