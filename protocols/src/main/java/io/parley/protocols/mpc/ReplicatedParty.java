@@ -1,0 +1,804 @@
+package io.parley.protocols.mpc;
+
+import io.parley.protocols.ParleyException;
+import io.parley.protocols.crypto.MaskStream;
+import io.parley.protocols.crypto.SecretBytes;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One compute party's role in three-party replicated secret sharing over Z/2^64 (Araki et al.
+ * 2016; ABY3), semi-honest with an honest majority. Party {@code i} holds {@code (x_i, x_{i+1})}
+ * of every value {@code x = x_0 + x_1 + x_2} (indices mod 3); boolean values are shared the same
+ * way with XOR. Every operation works on a whole batch ({@code long[]}), allocates arrays only, and
+ * must be called by all three parties in the same order with batches of the same length.
+ *
+ * <p>Correlated randomness comes from PRF keys the pairs share (no dealer): party {@code i} holds
+ * {@code k_i} (shared with party {@code i-1}) and {@code k_{i+1}} (shared with party {@code
+ * i+1}), expanded by AES-CTR ({@link MaskStream}). Its share of zero for the {@code c}-th
+ * correlated word is {@code F(k_i, c) - F(k_{i+1}, c)}; the three shares sum to zero.
+ *
+ * <p>Costs are stated per element, per party, as rounds and payload bytes sent (each message also
+ * carries a 14-byte {@link Envelope} header). "Local" means no communication.
+ *
+ * <p>Not thread-safe: one instance per party and protocol run (for Spark: per partition task, each
+ * with its own {@code firstCorrelationWord} range).
+ */
+public final class ReplicatedParty {
+  /** Replicated sharing here is for exactly three compute parties. */
+  public static final int PARTIES = 3;
+
+  private static final int KEY_BYTES = 16;
+
+  private final int self;
+  private final int next;
+  private final int previous;
+  private final Messenger messenger;
+  private final PairwiseRandomness randomness;
+
+  private ReplicatedParty(Messenger messenger, PairwiseRandomness randomness) {
+    this.messenger = messenger;
+    this.randomness = randomness;
+    this.self = messenger.self();
+    this.next = (self + 1) % PARTIES;
+    this.previous = (self + 2) % PARTIES;
+  }
+
+  /** {@link #connect(Network, SecureRandom, long)} from correlation word 0. */
+  public static ReplicatedParty connect(Network network, SecureRandom random) {
+    return connect(network, random, 0);
+  }
+
+  /**
+   * Sets up the pairwise PRF keys: this party draws {@code k_i} from {@code random} and sends it to
+   * party {@code i-1}, and receives {@code k_{i+1}} from party {@code i+1}. One round, 16 bytes.
+   * The key travels in the clear inside this network, so in production the network must be the
+   * end-to-end encrypted pairwise channel.
+   *
+   * @param firstCorrelationWord where this run starts in the PRF streams; runs that share keys
+   *     (for example the partitions of one Spark stage) must use disjoint ranges, such as {@code
+   *     partition << 40} (2^40 words per partition)
+   */
+  public static ReplicatedParty connect(
+      Network network, SecureRandom random, long firstCorrelationWord) {
+    Objects.requireNonNull(random, "random");
+    if (network.partyCount() != PARTIES || network.myId() < 0 || network.myId() >= PARTIES) {
+      throw new ParleyException(
+          "replicated secret sharing needs exactly 3 compute parties; the network has "
+              + network.partyCount() + " and this party's id is " + network.myId());
+    }
+    Messenger messenger = new Messenger(network);
+    int self = network.myId();
+    byte[] ownKey = new byte[KEY_BYTES];
+    random.nextBytes(ownKey);
+    messenger.sendBytes((self + 2) % PARTIES, Operation.KEY_SETUP, ownKey.clone());
+    byte[] nextKey = messenger.receiveBytes((self + 1) % PARTIES, Operation.KEY_SETUP, KEY_BYTES);
+    MaskStream ownStream = new MaskStream(SecretBytes.of(ownKey));
+    MaskStream nextStream = new MaskStream(SecretBytes.of(nextKey));
+    Arrays.fill(ownKey, (byte) 0);
+    Arrays.fill(nextKey, (byte) 0);
+    return new ReplicatedParty(
+        messenger, new PairwiseRandomness(ownStream, nextStream, firstCorrelationWord));
+  }
+
+  /** This party's id, 0, 1 or 2. */
+  public int partyId() {
+    return self;
+  }
+
+  // ---------------------------------------------------------------- input
+
+  /**
+   * Shares values held by compute party {@code owner}. The owner passes its values; the others
+   * pass {@code null} and the same {@code length}. Shares {@code x_owner} and {@code x_owner+1}
+   * come from the PRF keys the owner shares with its neighbours; the owner sends the third share,
+   * {@code x - x_owner - x_owner+1}, to both. One round; the owner sends 16 bytes per element, the
+   * others nothing.
+   */
+  public ArithmeticShares shareInput(int owner, long[] values, int length) {
+    return shareInput(owner, values, length, false).arithmetic();
+  }
+
+  /**
+   * Shares words held by compute party {@code owner} as boolean (XOR) shares, like {@link
+   * #shareInput}. One round; the owner sends 16 bytes per word.
+   */
+  public BooleanShares shareBooleanInput(int owner, long[] words, int length) {
+    return shareInput(owner, words, length, true).bool();
+  }
+
+  /**
+   * Splits values held by a party outside the three compute parties (a data owner that need not
+   * compute): element {@code j} of the result is compute party {@code j}'s shares, to be sent to
+   * it over its own encrypted channel. The shares {@code x_0, x_1} are drawn from {@code random}
+   * and {@code x_2 = x - x_0 - x_1}; each compute party receives 16 bytes per element.
+   */
+  public static ArithmeticShares[] splitForComputeParties(long[] values, SecureRandom random) {
+    int n = values.length;
+    long[][] shares = new long[PARTIES][n];
+    for (int k = 0; k < n; k++) {
+      long x0 = random.nextLong();
+      long x1 = random.nextLong();
+      shares[0][k] = x0;
+      shares[1][k] = x1;
+      shares[2][k] = values[k] - x0 - x1;
+    }
+    ArithmeticShares[] perParty = new ArithmeticShares[PARTIES];
+    for (int party = 0; party < PARTIES; party++) {
+      perParty[party] =
+          new ArithmeticShares(shares[party].clone(), shares[(party + 1) % PARTIES].clone());
+    }
+    return perParty;
+  }
+
+  /**
+   * Shares of public values: {@code x_0 = c}, {@code x_1 = x_2 = 0}. Local. Useful for constants
+   * and indices that enter a computation with secret values.
+   */
+  public ArithmeticShares publicValues(long[] values) {
+    int n = values.length;
+    long[] own = new long[n];
+    long[] nextShare = new long[n];
+    if (self == 0) {
+      System.arraycopy(values, 0, own, 0, n);
+    } else if (self == 2) {
+      System.arraycopy(values, 0, nextShare, 0, n);
+    }
+    return new ArithmeticShares(own, nextShare);
+  }
+
+  private SharedInput shareInput(int owner, long[] values, int length, boolean xor) {
+    checkParty(owner, "input owner");
+    if (length < 0) {
+      throw new IllegalArgumentException("batch length must be >= 0, got " + length);
+    }
+    if (self == owner) {
+      Objects.requireNonNull(values, "the input owner must pass its values");
+      if (values.length != length) {
+        throw new IllegalArgumentException(
+            "party " + owner + " passed " + values.length + " values for a batch of " + length);
+      }
+    }
+    Operation operation = xor ? Operation.SHARE_BOOLEAN_INPUT : Operation.SHARE_INPUT;
+    long first = randomness.reserve(length);
+    long[] own = new long[length];
+    long[] nextShare = new long[length];
+    if (self == owner) {
+      randomness.ownWords(first, own, length);
+      randomness.nextWords(first, nextShare, length);
+      long[] third = new long[length];
+      for (int k = 0; k < length; k++) {
+        third[k] = xor ? values[k] ^ own[k] ^ nextShare[k] : values[k] - own[k] - nextShare[k];
+      }
+      messenger.sendWords(next, operation, third, 0, length);
+      messenger.sendWords(previous, operation, third, 0, length);
+    } else if (self == (owner + 1) % PARTIES) {
+      randomness.ownWords(first, own, length);
+      messenger.receiveWords(owner, operation, nextShare, 0, length);
+    } else {
+      messenger.receiveWords(owner, operation, own, 0, length);
+      randomness.nextWords(first, nextShare, length);
+    }
+    return new SharedInput(own, nextShare);
+  }
+
+  private static final class SharedInput {
+    final long[] own;
+    final long[] next;
+
+    SharedInput(long[] own, long[] next) {
+      this.own = own;
+      this.next = next;
+    }
+
+    ArithmeticShares arithmetic() {
+      return new ArithmeticShares(own, next);
+    }
+
+    BooleanShares bool() {
+      return new BooleanShares(own, next);
+    }
+  }
+
+  // ---------------------------------------------------------------- linear, local
+
+  /** {@code a + b}. Local. */
+  public ArithmeticShares add(ArithmeticShares a, ArithmeticShares b) {
+    int n = sameLength(a, b);
+    long[] own = new long[n];
+    long[] nextShare = new long[n];
+    for (int k = 0; k < n; k++) {
+      own[k] = a.own()[k] + b.own()[k];
+      nextShare[k] = a.next()[k] + b.next()[k];
+    }
+    return new ArithmeticShares(own, nextShare);
+  }
+
+  /** {@code a - b}. Local. */
+  public ArithmeticShares subtract(ArithmeticShares a, ArithmeticShares b) {
+    int n = sameLength(a, b);
+    long[] own = new long[n];
+    long[] nextShare = new long[n];
+    for (int k = 0; k < n; k++) {
+      own[k] = a.own()[k] - b.own()[k];
+      nextShare[k] = a.next()[k] - b.next()[k];
+    }
+    return new ArithmeticShares(own, nextShare);
+  }
+
+  /** {@code -a}. Local. */
+  public ArithmeticShares negate(ArithmeticShares a) {
+    return multiplyPublic(a, -1L);
+  }
+
+  /** {@code a + c} for a public {@code c}. Local. */
+  public ArithmeticShares addPublic(ArithmeticShares a, long c) {
+    long[] own = a.own().clone();
+    long[] nextShare = a.next().clone();
+    if (self == 0) {
+      for (int k = 0; k < own.length; k++) {
+        own[k] += c;
+      }
+    } else if (self == 2) {
+      for (int k = 0; k < nextShare.length; k++) {
+        nextShare[k] += c;
+      }
+    }
+    return new ArithmeticShares(own, nextShare);
+  }
+
+  /** {@code a[k] + c[k]} for public {@code c}. Local. */
+  public ArithmeticShares addPublic(ArithmeticShares a, long[] c) {
+    Batches.checkSameLength(a.length(), c.length);
+    long[] own = a.own().clone();
+    long[] nextShare = a.next().clone();
+    if (self == 0) {
+      for (int k = 0; k < own.length; k++) {
+        own[k] += c[k];
+      }
+    } else if (self == 2) {
+      for (int k = 0; k < nextShare.length; k++) {
+        nextShare[k] += c[k];
+      }
+    }
+    return new ArithmeticShares(own, nextShare);
+  }
+
+  /** {@code a * c} for a public {@code c}, mod 2^64. Local. */
+  public ArithmeticShares multiplyPublic(ArithmeticShares a, long c) {
+    int n = a.length();
+    long[] own = new long[n];
+    long[] nextShare = new long[n];
+    for (int k = 0; k < n; k++) {
+      own[k] = a.own()[k] * c;
+      nextShare[k] = a.next()[k] * c;
+    }
+    return new ArithmeticShares(own, nextShare);
+  }
+
+  /** {@code a[k] * c[k]} for public {@code c}, mod 2^64. Local. */
+  public ArithmeticShares multiplyPublic(ArithmeticShares a, long[] c) {
+    int n = a.length();
+    Batches.checkSameLength(n, c.length);
+    long[] own = new long[n];
+    long[] nextShare = new long[n];
+    for (int k = 0; k < n; k++) {
+      own[k] = a.own()[k] * c[k];
+      nextShare[k] = a.next()[k] * c[k];
+    }
+    return new ArithmeticShares(own, nextShare);
+  }
+
+  // ---------------------------------------------------------------- multiplication
+
+  /**
+   * {@code a * b} mod 2^64. Party {@code i} computes its 3-out-of-3 share {@code z_i = a_i b_i +
+   * a_i b_{i+1} + a_{i+1} b_i} plus its zero-share, sends it to party {@code i-1}, and receives
+   * {@code z_{i+1}}. One round; 8 bytes per element.
+   */
+  public ArithmeticShares multiply(ArithmeticShares a, ArithmeticShares b) {
+    int n = sameLength(a, b);
+    long first = randomness.reserve(n);
+    long[] aOwn = a.own();
+    long[] aNext = a.next();
+    long[] bOwn = b.own();
+    long[] bNext = b.next();
+    long[] product = new long[n];
+    for (int k = 0; k < n; k++) {
+      product[k] = aOwn[k] * bOwn[k] + aOwn[k] * bNext[k] + aNext[k] * bOwn[k];
+    }
+    randomness.addZeroShare(first, product, n);
+    messenger.sendWords(previous, Operation.MULTIPLY, product, 0, n);
+    long[] nextProduct = new long[n];
+    messenger.receiveWords(next, Operation.MULTIPLY, nextProduct, 0, n);
+    return new ArithmeticShares(product, nextProduct);
+  }
+
+  /**
+   * Fixed-point truncation by {@code bits} (ABY3's share truncation, after SecureML): parties 0
+   * and 1 view {@code x} as the two-party sharing {@code u = x_0 + x_1} (party 0) and {@code v =
+   * x_2} (parties 1 and 2); party 0 takes {@code u >> bits}, parties 1 and 2 take {@code -((-v) >>
+   * bits)}, and party 0 re-randomises its part with {@code F(k_1)} and sends it to party 2. One
+   * round; party 0 sends 8 bytes per element, the others nothing.
+   *
+   * <p><b>Error bound.</b> If {@code |x| < 2^l} (as a signed value) and the shares are uniformly
+   * random (as after any multiplication or input), the result is {@code floor(x / 2^bits)} or
+   * {@code floor(x / 2^bits) + 1}, except with probability at most {@code 2^(l + 1 - 64)} per
+   * element, in which case it is wrong by about {@code 2^(64 - bits)}. For fixed point with
+   * {@code f} fractional bits, keep products below {@code 2^l} with {@code l} around 40 (failure
+   * probability 2^-23 per element) or less.
+   */
+  public ArithmeticShares truncate(ArithmeticShares a, int bits) {
+    if (bits < 1 || bits > 62) {
+      throw new IllegalArgumentException("truncation must drop 1..62 bits, got " + bits);
+    }
+    int n = a.length();
+    long first = randomness.reserve(n);
+    long[] own = new long[n];
+    long[] nextShare = new long[n];
+    switch (self) {
+      case 0 -> {
+        randomness.nextWords(first, nextShare, n);
+        for (int k = 0; k < n; k++) {
+          own[k] = ((a.own()[k] + a.next()[k]) >> bits) - nextShare[k];
+        }
+        messenger.sendWords(2, Operation.TRUNCATE, own, 0, n);
+      }
+      case 1 -> {
+        randomness.ownWords(first, own, n);
+        for (int k = 0; k < n; k++) {
+          nextShare[k] = -((-a.next()[k]) >> bits);
+        }
+      }
+      default -> {
+        for (int k = 0; k < n; k++) {
+          own[k] = -((-a.own()[k]) >> bits);
+        }
+        messenger.receiveWords(0, Operation.TRUNCATE, nextShare, 0, n);
+      }
+    }
+    return new ArithmeticShares(own, nextShare);
+  }
+
+  /**
+   * Fixed-point product: {@link #multiply} then {@link #truncate} by {@code fractionalBits}. Two
+   * rounds; 8 bytes per element (plus 8 more at party 0). Error bound as for truncation, with
+   * {@code l} the bit size of the untruncated product.
+   */
+  public ArithmeticShares multiplyFixedPoint(
+      ArithmeticShares a, ArithmeticShares b, int fractionalBits) {
+    return truncate(multiply(a, b), fractionalBits);
+  }
+
+  // ---------------------------------------------------------------- reveal
+
+  /**
+   * Opens {@code a} to the {@code recipients} only: recipient {@code r} lacks {@code x_{r+2}},
+   * which party {@code r+1} sends it. Recipients get the values; everyone else gets an empty
+   * result and learns nothing. One round; 8 bytes per element for each recipient, sent by that
+   * recipient's next party.
+   */
+  public Optional<long[]> reveal(ArithmeticShares a, int... recipients) {
+    long[] missing = exchangeMissingShares(a.next(), recipients);
+    if (missing == null) {
+      return Optional.empty();
+    }
+    long[] values = new long[a.length()];
+    for (int k = 0; k < values.length; k++) {
+      values[k] = a.own()[k] + a.next()[k] + missing[k];
+    }
+    return Optional.of(values);
+  }
+
+  /** Opens boolean shares to the {@code recipients} only; costs as {@link #reveal(ArithmeticShares, int...)}. */
+  public Optional<long[]> reveal(BooleanShares a, int... recipients) {
+    long[] missing = exchangeMissingShares(a.next(), recipients);
+    if (missing == null) {
+      return Optional.empty();
+    }
+    long[] words = new long[a.length()];
+    for (int k = 0; k < words.length; k++) {
+      words[k] = a.own()[k] ^ a.next()[k] ^ missing[k];
+    }
+    return Optional.of(words);
+  }
+
+  private long[] exchangeMissingShares(long[] nextShares, int... recipients) {
+    boolean[] receives = new boolean[PARTIES];
+    for (int recipient : recipients) {
+      checkParty(recipient, "reveal recipient");
+      receives[recipient] = true;
+    }
+    if (receives[previous]) {
+      // The previous party holds (x_{i-1}, x_i) and lacks x_{i+1}: this party's next share.
+      messenger.sendWords(previous, Operation.REVEAL, nextShares, 0, nextShares.length);
+    }
+    if (!receives[self]) {
+      return null;
+    }
+    long[] missing = new long[nextShares.length];
+    messenger.receiveWords(next, Operation.REVEAL, missing, 0, missing.length);
+    return missing;
+  }
+
+  // ---------------------------------------------------------------- boolean
+
+  /** {@code a ^ b}. Local. */
+  public BooleanShares xor(BooleanShares a, BooleanShares b) {
+    int n = sameLength(a, b);
+    long[] own = new long[n];
+    long[] nextShare = new long[n];
+    for (int k = 0; k < n; k++) {
+      own[k] = a.own()[k] ^ b.own()[k];
+      nextShare[k] = a.next()[k] ^ b.next()[k];
+    }
+    return new BooleanShares(own, nextShare);
+  }
+
+  /** {@code a ^ c} for a public word {@code c}. Local. */
+  public BooleanShares xorPublic(BooleanShares a, long c) {
+    long[] own = a.own().clone();
+    long[] nextShare = a.next().clone();
+    if (self == 0) {
+      for (int k = 0; k < own.length; k++) {
+        own[k] ^= c;
+      }
+    } else if (self == 2) {
+      for (int k = 0; k < nextShare.length; k++) {
+        nextShare[k] ^= c;
+      }
+    }
+    return new BooleanShares(own, nextShare);
+  }
+
+  /** {@code a & c} for a public word {@code c}. Local. */
+  public BooleanShares andPublic(BooleanShares a, long c) {
+    int n = a.length();
+    long[] own = new long[n];
+    long[] nextShare = new long[n];
+    for (int k = 0; k < n; k++) {
+      own[k] = a.own()[k] & c;
+      nextShare[k] = a.next()[k] & c;
+    }
+    return new BooleanShares(own, nextShare);
+  }
+
+  /** {@code a << bits}. Local. */
+  public BooleanShares shiftLeft(BooleanShares a, int bits) {
+    int n = a.length();
+    long[] own = new long[n];
+    long[] nextShare = new long[n];
+    for (int k = 0; k < n; k++) {
+      own[k] = a.own()[k] << bits;
+      nextShare[k] = a.next()[k] << bits;
+    }
+    return new BooleanShares(own, nextShare);
+  }
+
+  /** {@code a >>> bits}. Local. */
+  public BooleanShares shiftRightUnsigned(BooleanShares a, int bits) {
+    int n = a.length();
+    long[] own = new long[n];
+    long[] nextShare = new long[n];
+    for (int k = 0; k < n; k++) {
+      own[k] = a.own()[k] >>> bits;
+      nextShare[k] = a.next()[k] >>> bits;
+    }
+    return new BooleanShares(own, nextShare);
+  }
+
+  /**
+   * {@code a & b}, bitwise: {@code z_i = a_i b_i ^ a_i b_{i+1} ^ a_{i+1} b_i} plus a boolean
+   * zero-share, sent to party {@code i-1}. One round; 8 bytes per word.
+   */
+  public BooleanShares and(BooleanShares a, BooleanShares b) {
+    int n = sameLength(a, b);
+    long first = randomness.reserve(n);
+    long[] aOwn = a.own();
+    long[] aNext = a.next();
+    long[] bOwn = b.own();
+    long[] bNext = b.next();
+    long[] product = new long[n];
+    for (int k = 0; k < n; k++) {
+      product[k] = (aOwn[k] & bOwn[k]) ^ (aOwn[k] & bNext[k]) ^ (aNext[k] & bOwn[k]);
+    }
+    randomness.xorZeroShare(first, product, n);
+    messenger.sendWords(previous, Operation.AND, product, 0, n);
+    long[] nextProduct = new long[n];
+    messenger.receiveWords(next, Operation.AND, nextProduct, 0, n);
+    return new BooleanShares(product, nextProduct);
+  }
+
+  // ---------------------------------------------------------------- conversions
+
+  /**
+   * Arithmetic to boolean shares of the same 64-bit values. Each additive share {@code x_j} is
+   * already a (trivial) boolean sharing held by the two parties that know it; a carry-save layer
+   * (one AND round) reduces the three to two words, which a Kogge-Stone adder (one round for the
+   * generate bits, then six levels of two ANDs each) adds. Eight rounds; 13 words = 104 bytes
+   * per element.
+   */
+  public BooleanShares toBoolean(ArithmeticShares a) {
+    return addBooleanCarrySave(a);
+  }
+
+  /**
+   * The sign bit of each value (bit 0 of the result; bit 63 of the value), that is {@code x < 0}
+   * for {@code x} read as a signed 64-bit integer. Exact for every value. Costs as {@link
+   * #toBoolean}: eight rounds, 104 bytes per element.
+   */
+  public BooleanShares mostSignificantBit(ArithmeticShares a) {
+    return shiftRightUnsigned(toBoolean(a), 63);
+  }
+
+  private BooleanShares addBooleanCarrySave(ArithmeticShares a) {
+    int n = a.length();
+    long[] zeros = new long[n];
+    // [x_j]^B: the share x_j where this party holds it, zero elsewhere.
+    BooleanShares[] trivial = new BooleanShares[PARTIES];
+    for (int j = 0; j < PARTIES; j++) {
+      long[] own = j == self ? a.own() : zeros;
+      long[] nextShare = j == next ? a.next() : zeros;
+      trivial[j] = new BooleanShares(own, nextShare);
+    }
+    BooleanShares sum = new BooleanShares(a.own(), a.next());
+    // majority(x0, x1, x2) = ((x0 ^ x2) & (x1 ^ x2)) ^ x2
+    BooleanShares majority =
+        xor(and(xor(trivial[0], trivial[2]), xor(trivial[1], trivial[2])), trivial[2]);
+    return addBoolean(sum, shiftLeft(majority, 1));
+  }
+
+  /** {@code a + b} mod 2^64 on boolean shares: Kogge-Stone, seven rounds, 12 words per element. */
+  private BooleanShares addBoolean(BooleanShares a, BooleanShares b) {
+    int n = sameLength(a, b);
+    BooleanShares propagateBits = xor(a, b);
+    BooleanShares generate = and(a, b);
+    BooleanShares propagate = propagateBits;
+    for (int shift = 1; shift < 64; shift <<= 1) {
+      if (shift < 32) {
+        BooleanShares both =
+            and(
+                BooleanShares.concat(propagate, propagate),
+                BooleanShares.concat(shiftLeft(generate, shift), shiftLeft(propagate, shift)));
+        generate = xor(generate, both.slice(0, n));
+        propagate = both.slice(n, n);
+      } else {
+        generate = xor(generate, and(propagate, shiftLeft(generate, shift)));
+      }
+    }
+    return xor(propagateBits, shiftLeft(generate, 1));
+  }
+
+  /**
+   * Boolean shares of bit 0 of each word to arithmetic shares of that bit (bit injection): with
+   * {@code b = b_0 ^ b_1 ^ b_2}, computes {@code c = b_0 + b_1 - 2 b_0 b_1} and then {@code c + b_2
+   * - 2 c b_2}. Two rounds; 16 bytes per element. Other bits of the words are ignored.
+   */
+  public ArithmeticShares bitToArithmetic(BooleanShares bits) {
+    int n = bits.length();
+    long[] zeros = new long[n];
+    ArithmeticShares[] trivial = new ArithmeticShares[PARTIES];
+    for (int j = 0; j < PARTIES; j++) {
+      long[] own = j == self ? lowBits(bits.own()) : zeros;
+      long[] nextShare = j == next ? lowBits(bits.next()) : zeros;
+      trivial[j] = new ArithmeticShares(own, nextShare);
+    }
+    ArithmeticShares firstTwo =
+        subtract(add(trivial[0], trivial[1]), multiplyPublic(multiply(trivial[0], trivial[1]), 2));
+    return subtract(
+        add(firstTwo, trivial[2]), multiplyPublic(multiply(firstTwo, trivial[2]), 2));
+  }
+
+  private static long[] lowBits(long[] words) {
+    long[] bits = new long[words.length];
+    for (int k = 0; k < words.length; k++) {
+      bits[k] = words[k] & 1L;
+    }
+    return bits;
+  }
+
+  // ---------------------------------------------------------------- comparison
+
+  /**
+   * {@code a < 0} as a signed 64-bit integer, in bit 0 of each result word: {@link
+   * #mostSignificantBit}. Eight rounds; 104 bytes per element. For values known to lie in {@code
+   * [-2^62, 2^62)}, {@code lessThanZero(subtract(a, b))} is a cheaper {@code a < b}.
+   */
+  public BooleanShares lessThanZero(ArithmeticShares a) {
+    return mostSignificantBit(a);
+  }
+
+  /**
+   * {@code a < b} as signed 64-bit integers, exact over the whole range, in bit 0. With {@code d =
+   * a - b} (which may wrap), the sign bits {@code s_a, s_b, s_d} are extracted together and the
+   * result is {@code s_d ^ ((s_a ^ s_b) & (s_a ^ s_d))}: the sign of {@code a} when the signs
+   * differ, else the sign of the difference. Nine rounds; 40 words = 320 bytes per element.
+   */
+  public BooleanShares lessThan(ArithmeticShares a, ArithmeticShares b) {
+    int n = sameLength(a, b);
+    BooleanShares signs = mostSignificantBit(ArithmeticShares.concat(a, b, subtract(a, b)));
+    BooleanShares signA = signs.slice(0, n);
+    BooleanShares signB = signs.slice(n, n);
+    BooleanShares signD = signs.slice(2 * n, n);
+    return xor(signD, and(xor(signA, signB), xor(signA, signD)));
+  }
+
+  /** {@code a <= b}, as {@code !(b < a)}. Costs as {@link #lessThan}. */
+  public BooleanShares lessOrEqual(ArithmeticShares a, ArithmeticShares b) {
+    return xorPublic(lessThan(b, a), 1L);
+  }
+
+  /**
+   * {@code a == b}, in bit 0. With {@code d = a - b}: party 0 knows {@code u = d_0 + d_1} and
+   * parties 1 and 2 know {@code w = -d_2}, and {@code d = 0} exactly when {@code u == w}. Party 0
+   * shares {@code u} as boolean input; the word {@code ~(u ^ w)} is all ones exactly when they are
+   * equal, which a tree of ANDs over halves of the word tests. Seven rounds; 48 bytes per element
+   * (party 0: 64).
+   */
+  public BooleanShares equal(ArithmeticShares a, ArithmeticShares b) {
+    int n = sameLength(a, b);
+    ArithmeticShares difference = subtract(a, b);
+    long[] knownToPartyZero = null;
+    if (self == 0) {
+      knownToPartyZero = new long[n];
+      for (int k = 0; k < n; k++) {
+        knownToPartyZero[k] = difference.own()[k] + difference.next()[k];
+      }
+    }
+    BooleanShares fromPartyZero = shareBooleanInput(0, knownToPartyZero, n);
+    // -d_2 as the boolean share with index 2: party 1 holds it as next, party 2 as own.
+    long[] own = new long[n];
+    long[] nextShare = new long[n];
+    if (self == 1) {
+      for (int k = 0; k < n; k++) {
+        nextShare[k] = -difference.next()[k];
+      }
+    } else if (self == 2) {
+      for (int k = 0; k < n; k++) {
+        own[k] = -difference.own()[k];
+      }
+    }
+    BooleanShares allOnesIfEqual =
+        xorPublic(xor(fromPartyZero, new BooleanShares(own, nextShare)), -1L);
+    for (int half = 32; half >= 1; half >>= 1) {
+      allOnesIfEqual = and(allOnesIfEqual, shiftRightUnsigned(allOnesIfEqual, half));
+    }
+    return andPublic(allOnesIfEqual, 1L);
+  }
+
+  // ---------------------------------------------------------------- selection
+
+  /**
+   * {@code bit ? a : b} element-wise, with the condition in bit 0 of {@code bit}: {@code b +
+   * [bit] (a - b)}. Three rounds; 24 bytes per element.
+   */
+  public ArithmeticShares select(BooleanShares bit, ArithmeticShares a, ArithmeticShares b) {
+    int n = sameLength(a, b);
+    Batches.checkSameLength(n, bit.length());
+    ArithmeticShares condition = bitToArithmetic(bit);
+    return add(b, multiply(condition, subtract(a, b)));
+  }
+
+  /** Element-wise minimum, exact for all signed 64-bit values. Twelve rounds; 344 bytes per element. */
+  public ArithmeticShares min(ArithmeticShares a, ArithmeticShares b) {
+    return select(lessThan(a, b), a, b);
+  }
+
+  /** Element-wise maximum, exact for all signed 64-bit values. Twelve rounds; 344 bytes per element. */
+  public ArithmeticShares max(ArithmeticShares a, ArithmeticShares b) {
+    return select(lessThan(a, b), b, a);
+  }
+
+  /**
+   * The smallest value of the batch (a batch of one), by a tree of comparisons of neighbours.
+   * {@code ceil(log2 n)} levels of twelve rounds; about 344 bytes per input element in all.
+   */
+  public ArithmeticShares minimum(ArithmeticShares values) {
+    return extremum(values, false, false).value();
+  }
+
+  /** The largest value of the batch; costs as {@link #minimum}. */
+  public ArithmeticShares maximum(ArithmeticShares values) {
+    return extremum(values, true, false).value();
+  }
+
+  /**
+   * The largest value and the position of its first occurrence, both secret (batches of one).
+   * Neighbours {@code 2j, 2j+1} are compared at each level of the tree and the right one wins only
+   * if strictly larger, so ties go to the lowest position. {@code ceil(log2 n)} levels of twelve
+   * rounds; about 352 bytes per input element in all.
+   */
+  public Extremum argMax(ArithmeticShares values) {
+    return extremum(values, true, true);
+  }
+
+  /** The smallest value and the position of its first occurrence; costs as {@link #argMax}. */
+  public Extremum argMin(ArithmeticShares values) {
+    return extremum(values, false, true);
+  }
+
+  private Extremum extremum(ArithmeticShares values, boolean largest, boolean withIndex) {
+    int n = values.length();
+    if (n == 0) {
+      throw new ParleyException(
+          "cannot take the " + (largest ? "maximum" : "minimum") + " of an empty batch");
+    }
+    ArithmeticShares current = values;
+    ArithmeticShares indices = null;
+    if (withIndex) {
+      long[] positions = new long[n];
+      for (int k = 0; k < n; k++) {
+        positions[k] = k;
+      }
+      indices = publicValues(positions);
+    }
+    while (current.length() > 1) {
+      int length = current.length();
+      int pairs = length / 2;
+      ArithmeticShares left = evenOrOdd(current, pairs, 0);
+      ArithmeticShares right = evenOrOdd(current, pairs, 1);
+      BooleanShares takeRight = largest ? lessThan(left, right) : lessThan(right, left);
+      ArithmeticShares condition = bitToArithmetic(takeRight);
+      ArithmeticShares winners;
+      ArithmeticShares winnerIndices = null;
+      if (withIndex) {
+        ArithmeticShares leftIndex = evenOrOdd(indices, pairs, 0);
+        ArithmeticShares rightIndex = evenOrOdd(indices, pairs, 1);
+        ArithmeticShares chosen =
+            multiply(
+                ArithmeticShares.concat(condition, condition),
+                ArithmeticShares.concat(
+                    subtract(right, left), subtract(rightIndex, leftIndex)));
+        winners = add(left, chosen.slice(0, pairs));
+        winnerIndices = add(leftIndex, chosen.slice(pairs, pairs));
+      } else {
+        winners = add(left, multiply(condition, subtract(right, left)));
+      }
+      if (length % 2 == 1) {
+        winners = ArithmeticShares.concat(winners, current.slice(length - 1, 1));
+        if (withIndex) {
+          winnerIndices = ArithmeticShares.concat(winnerIndices, indices.slice(length - 1, 1));
+        }
+      }
+      current = winners;
+      indices = winnerIndices;
+    }
+    return new Extremum(current, indices);
+  }
+
+  /** Elements {@code 2j + parity} for {@code j < pairs}. */
+  private static ArithmeticShares evenOrOdd(ArithmeticShares a, int pairs, int parity) {
+    long[] own = new long[pairs];
+    long[] nextShare = new long[pairs];
+    for (int j = 0; j < pairs; j++) {
+      own[j] = a.own()[2 * j + parity];
+      nextShare[j] = a.next()[2 * j + parity];
+    }
+    return new ArithmeticShares(own, nextShare);
+  }
+
+  // ---------------------------------------------------------------- checks
+
+  private static int sameLength(ArithmeticShares a, ArithmeticShares b) {
+    Batches.checkSameLength(a.length(), b.length());
+    return a.length();
+  }
+
+  private static int sameLength(BooleanShares a, BooleanShares b) {
+    Batches.checkSameLength(a.length(), b.length());
+    return a.length();
+  }
+
+  private static void checkParty(int party, String role) {
+    if (party < 0 || party >= PARTIES) {
+      throw new IllegalArgumentException(role + " must be party 0, 1 or 2, got " + party);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ReplicatedParty[" + self + " of 3, keys redacted]";
+  }
+}
