@@ -634,8 +634,9 @@ public final class ReplicatedParty {
    * {@code a == b}, in bit 0. With {@code d = a - b}: party 0 knows {@code u = d_0 + d_1} and
    * parties 1 and 2 know {@code w = -d_2}, and {@code d = 0} exactly when {@code u == w}. Party 0
    * shares {@code u} as boolean input; the word {@code ~(u ^ w)} is all ones exactly when they are
-   * equal, which a tree of ANDs over halves of the word tests. Seven rounds; 48 bytes per element
-   * (party 0: 64).
+   * equal, which a tree of ANDs over halves of the word tests. Seven rounds of latency (party 0's
+   * input, then six AND levels; each party sends in six of them); 48 bytes per element (party 0:
+   * 64).
    */
   public BooleanShares equal(ArithmeticShares a, ArithmeticShares b) {
     int n = sameLength(a, b);

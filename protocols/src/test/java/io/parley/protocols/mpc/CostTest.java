@@ -1,0 +1,91 @@
+package io.parley.protocols.mpc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.parley.protocols.crypto.Drbg;
+import java.util.List;
+import java.util.function.BiConsumer;
+import org.junit.jupiter.api.Test;
+
+/** Rounds and payload bytes per element of each operation, as its Javadoc states them. */
+class CostTest {
+  private static final int N = 64;
+
+  /** Per party: {rounds, payload bytes sent}. */
+  private static long[][] measure(BiConsumer<ReplicatedParty, ArithmeticShares[]> operation) {
+    long[] values = ArithmeticSharingTest.random(90, N);
+    List<long[]> perParty =
+        ThreeParties.runOnNetworks(
+            CountingNetwork::new,
+            network -> {
+              CountingNetwork counted = (CountingNetwork) network;
+              ReplicatedParty p = ReplicatedParty.connect(network, Drbg.seeded(91 + network.myId()));
+              ArithmeticShares a = ThreeParties.input(p, 0, values);
+              ArithmeticShares b = ThreeParties.input(p, 1, values);
+              counted.reset();
+              operation.accept(p, new ArithmeticShares[] {a, b});
+              long payload = counted.bytesSent() - Envelope.HEADER_BYTES * counted.messagesSent();
+              return new long[] {counted.rounds(), payload};
+            });
+    return perParty.toArray(new long[0][]);
+  }
+
+  private static void assertSymmetricCost(
+      String name, int rounds, int bytesPerElement,
+      BiConsumer<ReplicatedParty, ArithmeticShares[]> operation) {
+    long[][] costs = measure(operation);
+    for (int party = 0; party < 3; party++) {
+      assertEquals(rounds, costs[party][0], name + " rounds at party " + party);
+      assertEquals(
+          (long) bytesPerElement * N, costs[party][1], name + " bytes sent by party " + party);
+    }
+  }
+
+  @Test
+  void operationsCostWhatTheirJavadocSays() {
+    assertSymmetricCost("multiply", 1, 8, (p, x) -> p.multiply(x[0], x[1]));
+    assertSymmetricCost("toBoolean", 8, 104, (p, x) -> p.toBoolean(x[0]));
+    assertSymmetricCost("lessThanZero", 8, 104, (p, x) -> p.lessThanZero(x[0]));
+    assertSymmetricCost("lessThan", 9, 320, (p, x) -> p.lessThan(x[0], x[1]));
+    assertSymmetricCost(
+        "bitToArithmetic", 2, 16,
+        (p, x) -> p.bitToArithmetic(new BooleanShares(x[0].own(), x[0].next())));
+    assertSymmetricCost("min", 12, 344, (p, x) -> p.min(x[0], x[1]));
+  }
+
+  @Test
+  void asymmetricOperationsCostWhatTheirJavadocSays() {
+    long[][] truncate = measure((p, x) -> p.truncate(x[0], 16));
+    assertEquals(8L * N, truncate[0][1]);
+    assertEquals(0, truncate[1][1]);
+    assertEquals(0, truncate[2][1]);
+
+    long[][] reveal = measure((p, x) -> p.reveal(x[0], 0, 2));
+    assertEquals(8L * N, reveal[0][1], "party 0 sends to recipient 2");
+    assertEquals(8L * N, reveal[1][1], "party 1 sends to recipient 0");
+    assertEquals(0, reveal[2][1]);
+
+    long[][] input = measure((p, x) -> ThreeParties.input(p, 1, new long[N]));
+    assertEquals(0, input[0][1]);
+    assertEquals(16L * N, input[1][1]);
+    assertEquals(0, input[2][1]);
+
+    long[][] equal = measure((p, x) -> p.equal(x[0], x[1]));
+    // Seven message delays: party 0's input, then six AND levels. Party 0 needs no input to start
+    // its first AND, so its input and that AND fall in one counted round; the others only receive
+    // in the first delay.
+    for (int party = 0; party < 3; party++) {
+      assertEquals(6, equal[party][0], "equality rounds counted at party " + party);
+    }
+    assertEquals(64L * N, equal[0][1]);
+    assertEquals(48L * N, equal[1][1]);
+    assertEquals(48L * N, equal[2][1]);
+
+    // A tree over N values: N - 1 comparisons of 344 bytes; arg-max adds 8 bytes each.
+    long[][] maximum = measure((p, x) -> p.maximum(x[0]));
+    assertEquals(6L * 12, maximum[0][0], "log2(64) levels of 12 rounds");
+    assertEquals(344L * (N - 1), maximum[0][1]);
+    long[][] argMax = measure((p, x) -> p.argMax(x[0]));
+    assertEquals(352L * (N - 1), argMax[0][1]);
+  }
+}
