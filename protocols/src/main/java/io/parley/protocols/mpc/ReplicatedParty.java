@@ -526,17 +526,146 @@ public final class ReplicatedParty {
 
   /**
    * The sign bit of each value (bit 0 of the result; bit 63 of the value), that is {@code x < 0}
-   * for {@code x} read as a signed 64-bit integer. Exact for every value. Costs as {@link
-   * #toBoolean}: eight rounds, 104 bytes per element.
+   * for {@code x} read as a signed 64-bit integer. Exact for every value. The carry-save layer of
+   * {@link #toBoolean} (one round, 64 bits), then only the carry into bit 63, by a tree over
+   * pairs of bit positions whose generate and propagate bits are packed densely across elements,
+   * so each level sends half the bits of the one before. Eight rounds; 253 bits (31.6 bytes) per
+   * element, for batches padded to a multiple of 64.
    */
   public BooleanShares mostSignificantBit(ArithmeticShares a) {
-    return shiftRightUnsigned(toBoolean(a), 63);
+    int n = a.length();
+    return unpackBits(packedSignBits(padded(a, roundUpTo64(n))), n);
   }
 
-  private BooleanShares addBooleanCarrySave(ArithmeticShares a) {
+  /**
+   * Sign bits of a batch whose length is a multiple of 64, packed: bit {@code e % 64} of word
+   * {@code e / 64} is element {@code e}'s.
+   */
+  private BooleanShares packedSignBits(ArithmeticShares a) {
+    BooleanShares[] sumAndCarry = carrySave(a);
+    BooleanShares sum = sumAndCarry[0];
+    BooleanShares carry = sumAndCarry[1];
+    long top = 1L << 63;
+    // Position 63 neither generates nor stops a carry (g = 0, p = 1): the tree over all 64
+    // positions then yields the carry out of positions 0..62, the carry into the sign bit.
+    BooleanShares propagate = xorPublic(andPublic(xor(sum, carry), ~top), top);
+    BooleanShares[] first =
+        andAll(
+            new BooleanShares[] {andPublic(sum, ~top), oddBits(propagate)},
+            new BooleanShares[] {carry, evenBits(propagate)});
+    BooleanShares generate = first[0];
+    BooleanShares nextPropagate = first[1];
+    // Level l: generate and propagate have 64 >> l bits per element; pairs of neighbours merge.
+    for (int level = 0; level < 6; level++) {
+      boolean needNextPropagate = level + 2 <= 5;
+      BooleanShares[] merged =
+          needNextPropagate
+              ? andAll(
+                  new BooleanShares[] {oddBits(propagate), oddBits(nextPropagate)},
+                  new BooleanShares[] {evenBits(generate), evenBits(nextPropagate)})
+              : andAll(
+                  new BooleanShares[] {oddBits(propagate)},
+                  new BooleanShares[] {evenBits(generate)});
+      generate = xor(oddBits(generate), merged[0]);
+      propagate = nextPropagate;
+      nextPropagate = needNextPropagate ? merged[1] : null;
+    }
+    return xor(generate, packTopBits(xor(sumAndCarry[0], sumAndCarry[1])));
+  }
+
+  /** One AND round over several pairs of batches: {@code lefts[j] & rights[j]}. */
+  private BooleanShares[] andAll(BooleanShares[] lefts, BooleanShares[] rights) {
+    BooleanShares product = and(BooleanShares.concat(lefts), BooleanShares.concat(rights));
+    BooleanShares[] parts = new BooleanShares[lefts.length];
+    int at = 0;
+    for (int j = 0; j < lefts.length; j++) {
+      parts[j] = product.slice(at, lefts[j].length());
+      at += lefts[j].length();
+    }
+    return parts;
+  }
+
+  private static int roundUpTo64(int n) {
+    return Math.addExact(n, 63) & ~63;
+  }
+
+  /** {@code a} followed by zero shares (of the value 0) up to {@code length}. */
+  private static ArithmeticShares padded(ArithmeticShares a, int length) {
+    if (a.length() == length) {
+      return a;
+    }
+    return new ArithmeticShares(
+        Arrays.copyOf(a.own(), length), Arrays.copyOf(a.next(), length));
+  }
+
+  private static BooleanShares evenBits(BooleanShares x) {
+    return new BooleanShares(halfBits(x.own(), 0), halfBits(x.next(), 0));
+  }
+
+  private static BooleanShares oddBits(BooleanShares x) {
+    return new BooleanShares(halfBits(x.own(), 1), halfBits(x.next(), 1));
+  }
+
+  /**
+   * The bits at positions {@code 2q + parity} of the bit string {@code words} (bit {@code b} of
+   * word {@code w} is position {@code 64 w + b}), moved to position {@code q}. A bit permutation,
+   * so it applies to XOR shares share by share.
+   */
+  private static long[] halfBits(long[] words, int parity) {
+    long[] half = new long[words.length / 2];
+    for (int k = 0; k < half.length; k++) {
+      half[k] =
+          compressEvenBits(words[2 * k] >>> parity)
+              | (compressEvenBits(words[2 * k + 1] >>> parity) << 32);
+    }
+    return half;
+  }
+
+  /** Bits 0, 2, 4, ..., 62 of {@code w} as bits 0..31. */
+  private static long compressEvenBits(long w) {
+    w &= 0x5555555555555555L;
+    w = (w | (w >>> 1)) & 0x3333333333333333L;
+    w = (w | (w >>> 2)) & 0x0F0F0F0F0F0F0F0FL;
+    w = (w | (w >>> 4)) & 0x00FF00FF00FF00FFL;
+    w = (w | (w >>> 8)) & 0x0000FFFF0000FFFFL;
+    return (w | (w >>> 16)) & 0x00000000FFFFFFFFL;
+  }
+
+  /** Bit 63 of word {@code e} as bit {@code e % 64} of word {@code e / 64}. */
+  private static BooleanShares packTopBits(BooleanShares x) {
+    return new BooleanShares(topBits(x.own()), topBits(x.next()));
+  }
+
+  private static long[] topBits(long[] words) {
+    long[] packed = new long[words.length / 64];
+    for (int e = 0; e < words.length; e++) {
+      packed[e >>> 6] |= (words[e] >>> 63) << (e & 63);
+    }
+    return packed;
+  }
+
+  /** Packed bits back to one word per element, the bit in bit 0. */
+  private static BooleanShares unpackBits(BooleanShares packed, int n) {
+    return new BooleanShares(unpack(packed.own(), n), unpack(packed.next(), n));
+  }
+
+  private static long[] unpack(long[] packed, int n) {
+    long[] words = new long[n];
+    for (int e = 0; e < n; e++) {
+      words[e] = (packed[e >>> 6] >>> (e & 63)) & 1L;
+    }
+    return words;
+  }
+
+  /**
+   * The three additive shares as two boolean-shared words with the same sum: {@code sum = x_0 ^
+   * x_1 ^ x_2} (local: it is this party's pair of shares) and {@code carry = majority(x_0, x_1,
+   * x_2) << 1}. Each {@code x_j} is a trivial boolean sharing held by the two parties that know
+   * it. One round; 8 bytes per element.
+   */
+  private BooleanShares[] carrySave(ArithmeticShares a) {
     int n = a.length();
     long[] zeros = new long[n];
-    // [x_j]^B: the share x_j where this party holds it, zero elsewhere.
     BooleanShares[] trivial = new BooleanShares[PARTIES];
     for (int j = 0; j < PARTIES; j++) {
       long[] own = j == self ? a.own() : zeros;
@@ -547,7 +676,12 @@ public final class ReplicatedParty {
     // majority(x0, x1, x2) = ((x0 ^ x2) & (x1 ^ x2)) ^ x2
     BooleanShares majority =
         xor(and(xor(trivial[0], trivial[2]), xor(trivial[1], trivial[2])), trivial[2]);
-    return addBoolean(sum, shiftLeft(majority, 1));
+    return new BooleanShares[] {sum, shiftLeft(majority, 1)};
+  }
+
+  private BooleanShares addBooleanCarrySave(ArithmeticShares a) {
+    BooleanShares[] sumAndCarry = carrySave(a);
+    return addBoolean(sumAndCarry[0], sumAndCarry[1]);
   }
 
   /** {@code a + b} mod 2^64 on boolean shares: Kogge-Stone, seven rounds, 12 words per element. */
@@ -603,7 +737,7 @@ public final class ReplicatedParty {
 
   /**
    * {@code a < 0} as a signed 64-bit integer, in bit 0 of each result word: {@link
-   * #mostSignificantBit}. Eight rounds; 104 bytes per element. For values known to lie in {@code
+   * #mostSignificantBit}. Eight rounds; 31.6 bytes per element. For values known to lie in {@code
    * [-2^62, 2^62)}, {@code lessThanZero(subtract(a, b))} is a cheaper {@code a < b}.
    */
   public BooleanShares lessThanZero(ArithmeticShares a) {
@@ -612,17 +746,24 @@ public final class ReplicatedParty {
 
   /**
    * {@code a < b} as signed 64-bit integers, exact over the whole range, in bit 0. With {@code d =
-   * a - b} (which may wrap), the sign bits {@code s_a, s_b, s_d} are extracted together and the
-   * result is {@code s_d ^ ((s_a ^ s_b) & (s_a ^ s_d))}: the sign of {@code a} when the signs
-   * differ, else the sign of the difference. Nine rounds; 40 words = 320 bytes per element.
+   * a - b} (which may wrap), the sign bits {@code s_a, s_b, s_d} are extracted together (as in
+   * {@link #mostSignificantBit}) and the result is {@code s_d ^ ((s_a ^ s_b) & (s_a ^ s_d))}: the
+   * sign of {@code a} when the signs differ, else the sign of the difference. Nine rounds; 760
+   * bits (95 bytes) per element, for batches padded to a multiple of 64.
    */
   public BooleanShares lessThan(ArithmeticShares a, ArithmeticShares b) {
     int n = sameLength(a, b);
-    BooleanShares signs = mostSignificantBit(ArithmeticShares.concat(a, b, subtract(a, b)));
-    BooleanShares signA = signs.slice(0, n);
-    BooleanShares signB = signs.slice(n, n);
-    BooleanShares signD = signs.slice(2 * n, n);
-    return xor(signD, and(xor(signA, signB), xor(signA, signD)));
+    int paddedLength = roundUpTo64(n);
+    BooleanShares signs =
+        packedSignBits(
+            ArithmeticShares.concat(
+                padded(a, paddedLength), padded(b, paddedLength),
+                padded(subtract(a, b), paddedLength)));
+    int words = paddedLength / 64;
+    BooleanShares signA = signs.slice(0, words);
+    BooleanShares signB = signs.slice(words, words);
+    BooleanShares signD = signs.slice(2 * words, words);
+    return unpackBits(xor(signD, and(xor(signA, signB), xor(signA, signD))), n);
   }
 
   /** {@code a <= b}, as {@code !(b < a)}. Costs as {@link #lessThan}. */
@@ -634,9 +775,10 @@ public final class ReplicatedParty {
    * {@code a == b}, in bit 0. With {@code d = a - b}: party 0 knows {@code u = d_0 + d_1} and
    * parties 1 and 2 know {@code w = -d_2}, and {@code d = 0} exactly when {@code u == w}. Party 0
    * shares {@code u} as boolean input; the word {@code ~(u ^ w)} is all ones exactly when they are
-   * equal, which a tree of ANDs over halves of the word tests. Seven rounds of latency (party 0's
-   * input, then six AND levels; each party sends in six of them); 48 bytes per element (party 0:
-   * 64).
+   * equal, which a tree of ANDs over neighbouring bits tests, the bits packed densely across
+   * elements. Seven rounds of latency (party 0's input, then six AND levels; each party sends in
+   * six of them); 63 bits per element (party 0: 16 bytes more), for batches padded to a multiple
+   * of 64.
    */
   public BooleanShares equal(ArithmeticShares a, ArithmeticShares b) {
     int n = sameLength(a, b);
@@ -663,10 +805,15 @@ public final class ReplicatedParty {
     }
     BooleanShares allOnesIfEqual =
         xorPublic(xor(fromPartyZero, new BooleanShares(own, nextShare)), -1L);
-    for (int half = 32; half >= 1; half >>= 1) {
-      allOnesIfEqual = and(allOnesIfEqual, shiftRightUnsigned(allOnesIfEqual, half));
+    int paddedLength = roundUpTo64(n);
+    BooleanShares bits =
+        new BooleanShares(
+            Arrays.copyOf(allOnesIfEqual.own(), paddedLength),
+            Arrays.copyOf(allOnesIfEqual.next(), paddedLength));
+    for (int level = 0; level < 6; level++) {
+      bits = and(oddBits(bits), evenBits(bits));
     }
-    return andPublic(allOnesIfEqual, 1L);
+    return unpackBits(bits, n);
   }
 
   // ---------------------------------------------------------------- selection
@@ -682,19 +829,20 @@ public final class ReplicatedParty {
     return add(b, multiply(condition, subtract(a, b)));
   }
 
-  /** Element-wise minimum, exact for all signed 64-bit values. Twelve rounds; 344 bytes per element. */
+  /** Element-wise minimum, exact for all signed 64-bit values. Twelve rounds; 119 bytes per element. */
   public ArithmeticShares min(ArithmeticShares a, ArithmeticShares b) {
     return select(lessThan(a, b), a, b);
   }
 
-  /** Element-wise maximum, exact for all signed 64-bit values. Twelve rounds; 344 bytes per element. */
+  /** Element-wise maximum, exact for all signed 64-bit values. Twelve rounds; 119 bytes per element. */
   public ArithmeticShares max(ArithmeticShares a, ArithmeticShares b) {
     return select(lessThan(a, b), b, a);
   }
 
   /**
    * The smallest value of the batch (a batch of one), by a tree of comparisons of neighbours.
-   * {@code ceil(log2 n)} levels of twelve rounds; about 344 bytes per input element in all.
+   * {@code ceil(log2 n)} levels of twelve rounds; about 119 bytes per input element in all (levels
+   * with fewer than 64 pairs pay for comparisons padded to 64).
    */
   public ArithmeticShares minimum(ArithmeticShares values) {
     return extremum(values, false, false).value();
@@ -709,7 +857,7 @@ public final class ReplicatedParty {
    * The largest value and the position of its first occurrence, both secret (batches of one).
    * Neighbours {@code 2j, 2j+1} are compared at each level of the tree and the right one wins only
    * if strictly larger, so ties go to the lowest position. {@code ceil(log2 n)} levels of twelve
-   * rounds; about 352 bytes per input element in all.
+   * rounds; about 127 bytes per input element in all.
    */
   public Extremum argMax(ArithmeticShares values) {
     return extremum(values, true, true);

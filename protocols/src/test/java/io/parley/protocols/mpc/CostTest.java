@@ -31,13 +31,13 @@ class CostTest {
   }
 
   private static void assertSymmetricCost(
-      String name, int rounds, int bytesPerElement,
+      String name, int rounds, double bytesPerElement,
       BiConsumer<ReplicatedParty, ArithmeticShares[]> operation) {
     long[][] costs = measure(operation);
     for (int party = 0; party < 3; party++) {
       assertEquals(rounds, costs[party][0], name + " rounds at party " + party);
       assertEquals(
-          (long) bytesPerElement * N, costs[party][1], name + " bytes sent by party " + party);
+          (long) (bytesPerElement * N), costs[party][1], name + " bytes sent by party " + party);
     }
   }
 
@@ -45,12 +45,12 @@ class CostTest {
   void operationsCostWhatTheirJavadocSays() {
     assertSymmetricCost("multiply", 1, 8, (p, x) -> p.multiply(x[0], x[1]));
     assertSymmetricCost("toBoolean", 8, 104, (p, x) -> p.toBoolean(x[0]));
-    assertSymmetricCost("lessThanZero", 8, 104, (p, x) -> p.lessThanZero(x[0]));
-    assertSymmetricCost("lessThan", 9, 320, (p, x) -> p.lessThan(x[0], x[1]));
+    assertSymmetricCost("lessThanZero", 8, 253 / 8.0, (p, x) -> p.lessThanZero(x[0]));
+    assertSymmetricCost("lessThan", 9, 760 / 8.0, (p, x) -> p.lessThan(x[0], x[1]));
     assertSymmetricCost(
         "bitToArithmetic", 2, 16,
         (p, x) -> p.bitToArithmetic(new BooleanShares(x[0].own(), x[0].next())));
-    assertSymmetricCost("min", 12, 344, (p, x) -> p.min(x[0], x[1]));
+    assertSymmetricCost("min", 12, 760 / 8.0 + 24, (p, x) -> p.min(x[0], x[1]));
   }
 
   @Test
@@ -77,15 +77,16 @@ class CostTest {
     for (int party = 0; party < 3; party++) {
       assertEquals(6, equal[party][0], "equality rounds counted at party " + party);
     }
-    assertEquals(64L * N, equal[0][1]);
-    assertEquals(48L * N, equal[1][1]);
-    assertEquals(48L * N, equal[2][1]);
+    assertEquals(16L * N + 63 * N / 8, equal[0][1]);
+    assertEquals(63 * N / 8, equal[1][1]);
+    assertEquals(63 * N / 8, equal[2][1]);
 
-    // A tree over N values: N - 1 comparisons of 344 bytes; arg-max adds 8 bytes each.
+    // A tree over N = 64 values: levels of 32, 16, ..., 1 pairs, each comparison batch padded to
+    // 64 (95 bytes each), then 24 bytes of selection per pair; arg-max adds 8 bytes per pair.
     long[][] maximum = measure((p, x) -> p.maximum(x[0]));
     assertEquals(6L * 12, maximum[0][0], "log2(64) levels of 12 rounds");
-    assertEquals(344L * (N - 1), maximum[0][1]);
+    assertEquals(6 * 64 * 95 + 24 * (N - 1), maximum[0][1]);
     long[][] argMax = measure((p, x) -> p.argMax(x[0]));
-    assertEquals(352L * (N - 1), argMax[0][1]);
+    assertEquals(6 * 64 * 95 + 32 * (N - 1), argMax[0][1]);
   }
 }
