@@ -495,15 +495,23 @@ public final class ReplicatedParty {
    */
   public BooleanShares and(BooleanShares a, BooleanShares b) {
     int n = sameLength(a, b);
-    long first = randomness.reserve(n);
-    long[] aOwn = a.own();
-    long[] aNext = a.next();
-    long[] bOwn = b.own();
-    long[] bNext = b.next();
     long[] product = new long[n];
+    localAnd(a.own(), a.next(), b.own(), b.next(), product, 0, n);
+    return finishAnd(product);
+  }
+
+  /** {@code out[at + k]}: this party's 3-out-of-3 share of {@code a[k] & b[k]}, before masking. */
+  private static void localAnd(
+      long[] aOwn, long[] aNext, long[] bOwn, long[] bNext, long[] out, int at, int n) {
     for (int k = 0; k < n; k++) {
-      product[k] = (aOwn[k] & bOwn[k]) ^ (aOwn[k] & bNext[k]) ^ (aNext[k] & bOwn[k]);
+      out[at + k] = (aOwn[k] & bOwn[k]) ^ (aOwn[k] & bNext[k]) ^ (aNext[k] & bOwn[k]);
     }
+  }
+
+  /** Masks local AND shares with a boolean zero-share and exchanges them: the AND's one round. */
+  private BooleanShares finishAnd(long[] product) {
+    int n = product.length;
+    long first = randomness.reserve(n);
     randomness.xorZeroShare(first, product, n);
     messenger.sendWords(previous, Operation.AND, product, 0, n);
     long[] nextProduct = new long[n];
@@ -545,14 +553,38 @@ public final class ReplicatedParty {
     BooleanShares[] sumAndCarry = carrySave(a);
     BooleanShares sum = sumAndCarry[0];
     BooleanShares carry = sumAndCarry[1];
+    int n = a.length();
     long top = 1L << 63;
     // Position 63 neither generates nor stops a carry (g = 0, p = 1): the tree over all 64
     // positions then yields the carry out of positions 0..62, the carry into the sign bit.
-    BooleanShares propagate = xorPublic(andPublic(xor(sum, carry), ~top), top);
-    BooleanShares[] first =
-        andAll(
-            new BooleanShares[] {andPublic(sum, ~top), oddBits(propagate)},
-            new BooleanShares[] {carry, evenBits(propagate)});
+    long ownTop = self == 0 ? top : 0L;
+    long nextTop = self == 2 ? top : 0L;
+    long[] propagateOwn = new long[n];
+    long[] propagateNext = new long[n];
+    long[] signOwn = new long[n];
+    long[] signNext = new long[n];
+    long[] product = new long[n + n / 2];
+    long[] sumOwn = sum.own();
+    long[] sumNext = sum.next();
+    long[] carryOwn = carry.own();
+    long[] carryNext = carry.next();
+    for (int k = 0; k < n; k++) {
+      long xo = sumOwn[k] ^ carryOwn[k];
+      long xn = sumNext[k] ^ carryNext[k];
+      signOwn[k] = xo;
+      signNext[k] = xn;
+      propagateOwn[k] = (xo & ~top) ^ ownTop;
+      propagateNext[k] = (xn & ~top) ^ nextTop;
+      long so = sumOwn[k] & ~top;
+      long sn = sumNext[k] & ~top;
+      product[k] = (so & carryOwn[k]) ^ (so & carryNext[k]) ^ (sn & carryOwn[k]);
+    }
+    BooleanShares propagate = new BooleanShares(propagateOwn, propagateNext);
+    BooleanShares odd = oddBits(propagate);
+    BooleanShares even = evenBits(propagate);
+    localAnd(odd.own(), odd.next(), even.own(), even.next(), product, n, n / 2);
+    BooleanShares firstRound = finishAnd(product);
+    BooleanShares[] first = {firstRound.slice(0, n), firstRound.slice(n, n / 2)};
     BooleanShares generate = first[0];
     BooleanShares nextPropagate = first[1];
     // Level l: generate and propagate have 64 >> l bits per element; pairs of neighbours merge.
@@ -570,16 +602,30 @@ public final class ReplicatedParty {
       propagate = nextPropagate;
       nextPropagate = needNextPropagate ? merged[1] : null;
     }
-    return xor(generate, packTopBits(xor(sumAndCarry[0], sumAndCarry[1])));
+    return xor(generate, packTopBits(new BooleanShares(signOwn, signNext)));
   }
 
   /** One AND round over several pairs of batches: {@code lefts[j] & rights[j]}. */
   private BooleanShares[] andAll(BooleanShares[] lefts, BooleanShares[] rights) {
-    BooleanShares product = and(BooleanShares.concat(lefts), BooleanShares.concat(rights));
-    BooleanShares[] parts = new BooleanShares[lefts.length];
+    int total = 0;
+    for (int j = 0; j < lefts.length; j++) {
+      total = Math.addExact(total, sameLength(lefts[j], rights[j]));
+    }
+    long[] product = new long[total];
     int at = 0;
     for (int j = 0; j < lefts.length; j++) {
-      parts[j] = product.slice(at, lefts[j].length());
+      int n = lefts[j].length();
+      localAnd(lefts[j].own(), lefts[j].next(), rights[j].own(), rights[j].next(), product, at, n);
+      at += n;
+    }
+    BooleanShares all = finishAnd(product);
+    if (lefts.length == 1) {
+      return new BooleanShares[] {all};
+    }
+    BooleanShares[] parts = new BooleanShares[lefts.length];
+    at = 0;
+    for (int j = 0; j < lefts.length; j++) {
+      parts[j] = all.slice(at, lefts[j].length());
       at += lefts[j].length();
     }
     return parts;
@@ -665,18 +711,35 @@ public final class ReplicatedParty {
    */
   private BooleanShares[] carrySave(ArithmeticShares a) {
     int n = a.length();
-    long[] zeros = new long[n];
-    BooleanShares[] trivial = new BooleanShares[PARTIES];
-    for (int j = 0; j < PARTIES; j++) {
-      long[] own = j == self ? a.own() : zeros;
-      long[] nextShare = j == next ? a.next() : zeros;
-      trivial[j] = new BooleanShares(own, nextShare);
+    long[] aOwn = a.own();
+    long[] aNext = a.next();
+    // This party's own share is x_self and its next share x_next; as boolean sharings [x_j],
+    // each is present (mask -1) or zero (mask 0) in [x0] ^ [x2] (left), [x1] ^ [x2] (right), [x2].
+    long ownLeft = self == 0 || self == 2 ? -1L : 0L;
+    long nextLeft = next == 0 || next == 2 ? -1L : 0L;
+    long ownRight = self == 1 || self == 2 ? -1L : 0L;
+    long nextRight = next == 1 || next == 2 ? -1L : 0L;
+    long ownIsX2 = self == 2 ? -1L : 0L;
+    long nextIsX2 = next == 2 ? -1L : 0L;
+    long[] product = new long[n];
+    for (int k = 0; k < n; k++) {
+      long lo = aOwn[k] & ownLeft;
+      long ln = aNext[k] & nextLeft;
+      long ro = aOwn[k] & ownRight;
+      long rn = aNext[k] & nextRight;
+      product[k] = (lo & ro) ^ (lo & rn) ^ (ln & ro);
     }
-    BooleanShares sum = new BooleanShares(a.own(), a.next());
     // majority(x0, x1, x2) = ((x0 ^ x2) & (x1 ^ x2)) ^ x2
-    BooleanShares majority =
-        xor(and(xor(trivial[0], trivial[2]), xor(trivial[1], trivial[2])), trivial[2]);
-    return new BooleanShares[] {sum, shiftLeft(majority, 1)};
+    BooleanShares both = finishAnd(product);
+    long[] carryOwn = both.own();
+    long[] carryNext = both.next();
+    for (int k = 0; k < n; k++) {
+      carryOwn[k] = (carryOwn[k] ^ (aOwn[k] & ownIsX2)) << 1;
+      carryNext[k] = (carryNext[k] ^ (aNext[k] & nextIsX2)) << 1;
+    }
+    return new BooleanShares[] {
+      new BooleanShares(aOwn, aNext), new BooleanShares(carryOwn, carryNext)
+    };
   }
 
   private BooleanShares addBooleanCarrySave(ArithmeticShares a) {
