@@ -11,7 +11,8 @@ public enum Operation {
   TRUNCATE(4),
   REVEAL(5),
   AND(6),
-  SHARE_BOOLEAN_INPUT(7);
+  SHARE_BOOLEAN_INPUT(7),
+  SHUFFLE(8);
 
   private final byte id;
 

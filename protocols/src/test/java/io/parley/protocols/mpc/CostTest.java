@@ -70,6 +70,13 @@ class CostTest {
     assertEquals(16L * N, input[1][1]);
     assertEquals(0, input[2][1]);
 
+    long[][] shuffle = measure((p, x) -> p.shuffle(x[0], x[1]));
+    // Three message delays (pass 0 reaches party 2, whose pass 1 reaches party 0, whose pass 2
+    // reaches party 1); a party that sends in two passes in a row counts them as one round.
+    for (int party = 0; party < 3; party++) {
+      assertEquals(16L * N * 2, shuffle[party][1], "shuffle bytes of party " + party);
+    }
+
     long[][] equal = measure((p, x) -> p.equal(x[0], x[1]));
     // Seven message delays: party 0's input, then six AND levels. Party 0 needs no input to start
     // its first AND, so its input and that AND fall in one counted round; the others only receive
