@@ -84,6 +84,27 @@ class ShuffleAndOrderStatisticsTest {
   }
 
   @Test
+  void largeBatchesNarrowedBySampledPivotsFindEveryRank() {
+    int n = 6000;
+    long[] randomValues = random(81, n);
+    long[] fewDistinct = new long[n];
+    for (int k = 0; k < n; k++) {
+      fewDistinct[k] = randomValues[k] % 3 == 0 ? Long.MIN_VALUE : randomValues[k] & 7;
+    }
+    int[] ranks = {0, 1, n / 100, n / 2 - 1, n / 2, n - n / 100, n - 2, n - 1};
+    for (long[] column : List.of(randomValues, fewDistinct)) {
+      long[] opened =
+          agreed(
+              ThreeParties.run(82, p -> openAll(p, p.orderStatistics(input(p, 0, column), ranks))));
+      long[] sorted = column.clone();
+      Arrays.sort(sorted);
+      for (int r = 0; r < ranks.length; r++) {
+        assertEquals(sorted[ranks[r]], opened[r], "rank " + ranks[r]);
+      }
+    }
+  }
+
+  @Test
   void ranksOutsideTheBatchAreRefused() {
     ParleyException e =
         assertThrows(
