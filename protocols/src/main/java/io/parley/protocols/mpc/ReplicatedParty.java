@@ -1165,7 +1165,8 @@ public final class ReplicatedParty {
     while (count > 1) {
       if (count > SAMPLING_THRESHOLD) {
         int sampleSize = (int) Math.min(count / 4, Math.pow(count, 2.0 / 3));
-        int spread = (int) Math.ceil(Math.sqrt(sampleSize * Math.log(count)));
+        // Floyd-Rivest: the rank falls outside [low, high] with probability about count^-1/2.
+        int spread = (int) Math.ceil(0.5 * Math.sqrt(sampleSize * Math.log(count)));
         int center = (int) ((long) target * sampleSize / count);
         int lowRank = Math.max(0, center - spread);
         int highRank = Math.min(sampleSize - 1, center + spread);

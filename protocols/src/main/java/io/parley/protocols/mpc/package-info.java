@@ -1,14 +1,17 @@
 /**
  * Three-party replicated secret sharing over Z/2^64 (Araki et al. 2016; ABY3), semi-honest with an
- * honest majority: the engine behind comparisons, min/max and selection, vectorised on batches.
+ * honest majority: the engine behind comparisons, min/max, order statistics and selection,
+ * vectorised on batches.
  *
  * <h2>Layers</h2>
  *
  * <ul>
  *   <li>{@link io.parley.protocols.mpc.ReplicatedParty}: one compute party's operations on {@link
  *       io.parley.protocols.mpc.ArithmeticShares} and {@link
- *       io.parley.protocols.mpc.BooleanShares}; each method's Javadoc gives its rounds and bytes
- *       per element.
+ *       io.parley.protocols.mpc.BooleanShares}: input, linear operations, multiplication,
+ *       truncation, reveal to chosen parties, boolean AND/XOR, conversions, comparisons, select,
+ *       min/max/arg-max trees, a three-pass shuffle and order statistics. Each method's Javadoc
+ *       gives its rounds and bytes per element, and what it reveals where it opens anything.
  *   <li>{@link io.parley.protocols.mpc.Envelope}: every message's wire form (version, operation,
  *       per-direction sequence number, length-checked payload), checked on receipt.
  *   <li>{@link io.parley.protocols.mpc.Network}: where envelopes travel. {@link

@@ -26,9 +26,10 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Throughput of the three-party engine over the {@link InMemoryNetwork}: multiplications and
+ * Throughput of the three-party engine over the {@link InMemoryNetwork}: multiplications,
  * 64-bit comparisons ({@link ReplicatedParty#lessThan}, exact over the whole range, and {@link
- * ReplicatedParty#lessThanZero}) on batches of 2^20 elements. Each invocation runs one
+ * ReplicatedParty#lessThanZero}) on batches of 2^20 elements, and the time of one median
+ * ({@link ReplicatedParty#orderStatistics}) of 3 x 2^20 values. Each invocation runs one
  * batch operation at all three parties, each on its own thread; JMH's score is elements per
  * second of wall time for the whole federation, which on this 2-core machine runs three parties
  * on two cores. At tear-down each benchmark also prints elements per CPU-second of the busiest
@@ -52,9 +53,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * multiply       136 million/s wall (68 million per core)   226 million per party CPU-second
  * lessThanZero   8.9 million/s wall (4.4 million per core)   15.6 million per party CPU-second
  * lessThan       3.1 million/s wall (1.6 million per core)   4.7 million per party CPU-second
+ * median         2.6 to 3.5 s per median of 3 x 2^20 values, warm (7 s cold), load about 3
  * </pre>
  *
- * What bounds them is memory traffic, not AES or messaging: every operation allocates its
+ * <p>A median of 3 x 2^20 values sends 679 MB per party (2.10 comparisons of 95 bytes per value,
+ * plus the 16-byte-per-value shuffle) in about 1,700 rounds: what the coordinator relay will carry.
+ *
+ * <p>What bounds them is memory traffic, not AES or messaging: every operation allocates its
  * result and message arrays, 72 bytes per multiplication and 2,657 bytes per full-range
  * comparison for the three parties together ({@code -prof gc}), at 7 to 9 GB/s of allocation.
  * If another JMH run holds {@code /tmp/jmh.lock}, add {@code -Djmh.ignoreLock=true} (and expect
