@@ -53,7 +53,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * multiply       136 million/s wall (68 million per core)   226 million per party CPU-second
  * lessThanZero   8.9 million/s wall (4.4 million per core)   15.6 million per party CPU-second
  * lessThan       3.1 million/s wall (1.6 million per core)   4.7 million per party CPU-second
- * median         2.6 to 3.5 s per median of 3 x 2^20 values, warm (7 s cold), load about 3
+ * median         2.7 to 4.9 s per median of 3 x 2^20 values, warm (7 s cold), load 3 to 6
  * </pre>
  *
  * <p>A median of 3 x 2^20 values sends 679 MB per party (2.10 comparisons of 95 bytes per value,
