@@ -73,7 +73,7 @@ public final class FederatedAggregation {
     PartyRuntime runtime = PartyRuntime.of(spark);
     ParleyConf conf = runtime.conf();
     if (!conf.policyAllowsTable(spec.getTable())) {
-      throw new ParleyException(
+      throw new QueryRefused(
           "party " + runtime.party() + "'s policy does not allow federated table " + spec.getTable() + " ("
               + ParleyConf.POLICY_TABLES.key() + " = " + String.join(",", conf.get(ParleyConf.POLICY_TABLES)) + ")");
     }
@@ -84,6 +84,12 @@ public final class FederatedAggregation {
       created = client.createSession(spec, runtime.sessionTimeout(), conf.get(ParleyConf.POLICY_MIN_PARTIES));
     } catch (ParleyException e) {
       throw new ParleyException("federated aggregate " + spec.getDescription() + " could not start: " + e.getMessage(), e);
+    }
+    try {
+      checkPolicy(runtime, spec, created.getParticipantsList());
+    } catch (ParleyException refused) {
+      client.abort(created.getSessionId(), "party " + runtime.party() + " refuses the session's participants");
+      throw refused;
     }
     LOG.info("session {}: party {} initiates {} with {}", created.getSessionId(), runtime.party(),
         spec.getDescription(), created.getParticipantsList());
@@ -107,9 +113,20 @@ public final class FederatedAggregation {
       checkPolicy(runtime, spec, invitation.getParticipantsList());
       layout = QueryLayout.resolve(spark, spec);
     } catch (ParleyException refused) {
+      // The reason goes to the coordinator and every party: a refusal of the query or the policy
+      // says why; anything else (this party's own data or settings) stays in this party's log.
+      String reason = refused instanceof QueryRefused
+          ? refused.getMessage()
+          : "party " + runtime.party() + " cannot answer this query (see its log)";
       LOG.info("session {}: party {} declines: {}", sessionId, runtime.party(), refused.getMessage());
-      decline(runtime, sessionId, refused.getMessage());
+      decline(runtime, sessionId, reason);
       throw refused;
+    } catch (RuntimeException failed) {
+      LOG.warn("session {}: party {} declines after {}: {}", sessionId, runtime.party(), failed.getClass().getName(),
+          failed.getMessage());
+      decline(runtime, sessionId, "party " + runtime.party() + " cannot answer this query (" + failed.getClass().getSimpleName()
+          + "; see its log)");
+      throw failed;
     }
     LOG.info("session {}: party {} answers {} from {}", sessionId, runtime.party(), layout.spec().getDescription(),
         invitation.getInitiator());
@@ -130,19 +147,32 @@ public final class FederatedAggregation {
     }
   }
 
-  /** This party's policy, decided by it alone: the table must be allowed and enough parties take part. */
+  /**
+   * This party's policy, decided by it alone: the table must be allowed and enough distinct
+   * parties of its own federation take part, this party among them. The participant list comes
+   * from the coordinator, so it is checked here, not trusted.
+   */
   static void checkPolicy(PartyRuntime runtime, FederatedAggregate spec, List<String> participants) {
     ParleyConf conf = runtime.conf();
     if (!conf.policyAllowsTable(spec.getTable())) {
-      throw new ParleyException(
+      throw new QueryRefused(
           "party " + runtime.party() + "'s policy does not allow federated table " + spec.getTable() + " ("
               + ParleyConf.POLICY_TABLES.key() + " = " + String.join(",", conf.get(ParleyConf.POLICY_TABLES)) + ")");
     }
+    java.util.Set<String> distinct = new java.util.TreeSet<>(participants);
+    if (distinct.size() != participants.size()) {
+      throw new QueryRefused("party " + runtime.party() + "'s policy refuses a session that names a participant twice: "
+          + participants);
+    }
+    if (!runtime.federation().parties().containsAll(distinct) || !distinct.contains(runtime.party())) {
+      throw new QueryRefused("party " + runtime.party() + "'s policy refuses a session whose participants " + participants
+          + " are not parties of federation " + runtime.federation().name() + " including itself");
+    }
     int minParties = conf.get(ParleyConf.POLICY_MIN_PARTIES);
-    if (participants.size() < minParties) {
-      throw new ParleyException(
+    if (distinct.size() < minParties) {
+      throw new QueryRefused(
           "party " + runtime.party() + "'s policy needs at least " + minParties + " participants ("
-              + ParleyConf.POLICY_MIN_PARTIES.key() + "); session has " + participants.size());
+              + ParleyConf.POLICY_MIN_PARTIES.key() + "); session has " + distinct.size());
     }
   }
 
@@ -227,6 +257,11 @@ public final class FederatedAggregation {
                 .mapPartitions(new Tokenize(layout.groupKeyCodec(), joined.tokens(), layout.calls(),
                     layout.firstColumns(), layout.firstWords(), layout.wordsPerGroup()))
                 .persist(StorageLevel.MEMORY_AND_DISK());
+        // Masks are deterministic per session: a slice recomputed from the source after a lost block
+        // (DOUBLE sums depend on shuffle order; files change) would be sent again under the same
+        // mask, and the coordinator would learn the difference. Checkpointed locally, a lost block
+        // fails the job instead; the tokens job below materialises it.
+        tokenized.rdd().localCheckpoint();
         statistics = tokenized;
         List<byte[]> localTokens = inJob(STAGE_GROUP_TOKENS, () -> tokenized.map(GroupStatistics::token).collect());
         if (localTokens.size() != localGroups) {

@@ -19,6 +19,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * A {@link FederatedAggregate} resolved against this party's local part: the (not yet run) Spark
@@ -80,7 +81,23 @@ final class QueryLayout {
     if (spec.getAggregatesCount() == 0) {
       throw new ParleyException("federated aggregate over " + table + " has no aggregate calls");
     }
+    StructType schema = PartyRuntime.of(spark).tableSchema(table);
+    // Every fragment is checked before the local data is even read.
+    if (!spec.getFilterSql().isEmpty()) {
+      QueryGuard.check(spark, table, schema, "WHERE condition", spec.getFilterSql());
+    }
+    for (String group : spec.getGroupBySqlList()) {
+      QueryGuard.check(spark, table, schema, "GROUP BY expression", group);
+    }
+    for (AggregateCall call : spec.getAggregatesList()) {
+      for (String argument : call.getArgumentSqlList()) {
+        QueryGuard.check(spark, table, schema, "argument of " + call.getFunction(), argument);
+      }
+    }
     Dataset<Row> local = LocalTables.localPart(spark, table);
+    if (!spec.getFilterSql().isEmpty()) {
+      types(local, List.of(parse(table, "WHERE condition", spec.getFilterSql())), table, "WHERE condition");
+    }
     Dataset<Row> selected =
         spec.getFilterSql().isEmpty() ? local : local.where(parse(table, "WHERE condition", spec.getFilterSql()));
 
@@ -141,14 +158,28 @@ final class QueryLayout {
       return types;
     }
     try {
-      for (StructField field : data.select(columns.toArray(Column[]::new)).schema().fields()) {
+      Dataset<Row> projected = data.select(columns.toArray(Column[]::new));
+      for (StructField field : projected.schema().fields()) {
         types.add(field.dataType());
       }
+      requireDeterministic(projected, table, what);
+    } catch (ParleyException refused) {
+      throw refused;
     } catch (RuntimeException e) {
       throw new ParleyException("cannot resolve the " + what + " over this party's local part of federated table "
           + table + ": " + e.getMessage(), e);
     }
     return types;
+  }
+
+  /** The analyzed projection's expressions give the same value at every evaluation. */
+  private static void requireDeterministic(Dataset<Row> projected, String table, String what) {
+    org.apache.spark.sql.catalyst.plans.logical.LogicalPlan plan = projected.queryExecution().analyzed();
+    scala.collection.Iterator<org.apache.spark.sql.catalyst.expressions.Expression> expressions = plan.expressions().iterator();
+    while (expressions.hasNext()) {
+      org.apache.spark.sql.catalyst.expressions.Expression expression = expressions.next();
+      QueryGuard.checkDeterministic(table, what, expression.sql(), expression);
+    }
   }
 
   /**

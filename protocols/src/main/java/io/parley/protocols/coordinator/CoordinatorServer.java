@@ -48,7 +48,7 @@ public final class CoordinatorServer implements AutoCloseable {
   }
 
   public static CoordinatorServer start(CoordinatorConfig config, TranscriptSink transcript, Clock clock) {
-    return start(config, transcript, clock, new SecureRandom());
+    return start(config, transcript, clock, io.parley.protocols.crypto.Drbg.strong());
   }
 
   /** As {@link #start(CoordinatorConfig, TranscriptSink, Clock)}, with session ids drawn from {@code random}. */

@@ -254,5 +254,10 @@ class AggregationPartyTest {
     assertArrayEquals(key, one.groupKey(one.token(key)));
     assertThrows(ParleyException.class, () -> other.groupKey(one.token(key)));
     assertFalse(one.toString().contains("east"));
+
+    // Token lengths do not tell key lengths apart.
+    assertEquals(one.token(new byte[0]).length, one.token(new byte[GroupTokens.MAX_KEY_BYTES]).length);
+    assertArrayEquals(new byte[0], one.groupKey(one.token(new byte[0])));
+    assertThrows(ParleyException.class, () -> one.token(new byte[GroupTokens.MAX_KEY_BYTES + 1]));
   }
 }
