@@ -52,6 +52,11 @@ final class Session {
   static final int MAX_CIPHERTEXT_BYTES = 64 * 1024;
   /** Engine messages are large; a bigger one is split into several envelopes by the sender. */
   static final int MAX_MPC_CIPHERTEXT_BYTES = 4 * 1024 * 1024;
+  /**
+   * One engine round of a comparison over millions of values puts hundreds of megabytes in flight
+   * at once (three parties sending before any fetches), so an MPC session may hold more.
+   */
+  static final long MAX_MPC_RELAY_BYTES = 1024L * 1024 * 1024;
   static final long MAX_RELAY_BYTES = 256L * 1024 * 1024;
   static final int MAX_TOKEN_BYTES = 1024;
   static final int MAX_REASON_CHARS = 500;
@@ -248,8 +253,9 @@ final class Session {
       throw rejection(Status.INVALID_ARGUMENT,
           "party " + party + " already relayed an envelope tagged '" + tag + "' to " + to);
     }
-    if (relayBytes + envelope.getCiphertext().size() > MAX_RELAY_BYTES) {
-      throw rejection(Status.RESOURCE_EXHAUSTED, "more than " + MAX_RELAY_BYTES + " relay bytes are waiting to be fetched");
+    long maxRelayBytes = purpose == SessionPurpose.SESSION_PURPOSE_MPC ? MAX_MPC_RELAY_BYTES : MAX_RELAY_BYTES;
+    if (relayBytes + envelope.getCiphertext().size() > maxRelayBytes) {
+      throw rejection(Status.RESOURCE_EXHAUSTED, "more than " + maxRelayBytes + " relay bytes are waiting to be fetched");
     }
     Envelope stored = envelope.toBuilder().setSessionId(id).setFromParty(party).build();
     StreamObserver<Envelope> waiter = fetchWaiters.remove(key);

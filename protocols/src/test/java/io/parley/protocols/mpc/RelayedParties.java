@@ -39,7 +39,11 @@ final class RelayedParties implements AutoCloseable {
   private final Duration timeout;
 
   RelayedParties(long seed, Duration timeout) {
-    this.fixture = CoordinatorFixture.start(seed);
+    this(CoordinatorFixture.start(seed), timeout);
+  }
+
+  RelayedParties(CoordinatorFixture fixture, Duration timeout) {
+    this.fixture = fixture;
     this.timeout = timeout;
     for (String party : PARTIES.subList(1, 3)) {
       LinkedBlockingQueue<Invitation> queue = new LinkedBlockingQueue<>();
