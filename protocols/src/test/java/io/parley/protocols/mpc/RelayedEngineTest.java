@@ -186,6 +186,52 @@ class RelayedEngineTest {
   }
 
   @Test
+  void anEnvelopeFromAnotherSessionIsRejected() {
+    Map<String, byte[]> recorded = new ConcurrentHashMap<>();
+    AtomicInteger substituted = new AtomicInteger();
+    ThreeParties.PartyTask<long[]> square = p -> {
+      ArithmeticShares x = input(p, 0, new long[32]);
+      return openAll(p, p.multiply(x, x));
+    };
+    parties.run(51, (party, relay) -> !party.equals("beta") ? relay : new ForwardingRelay(relay) {
+      @Override
+      public void relay(String toParty, String tag, byte[] ciphertext) {
+        recorded.putIfAbsent(toParty, ciphertext.clone());
+        super.relay(toParty, tag, ciphertext);
+      }
+    }, square);
+    ParleyException failure = assertThrows(ParleyException.class, () -> parties.run(52,
+        (party, relay) -> !party.equals("beta") ? relay : new ForwardingRelay(relay) {
+          @Override
+          public void relay(String toParty, String tag, byte[] ciphertext) {
+            boolean first = toParty.equals("alpha") && substituted.compareAndSet(0, 1);
+            super.relay(toParty, tag, first ? recorded.get("alpha") : ciphertext);
+          }
+        }, square));
+    assertEquals(1, substituted.get());
+    assertTrue(failure.getMessage().contains("failed authentication"), failure.getMessage());
+  }
+
+  /** Passes everything on; tests override what they tamper with. */
+  private static class ForwardingRelay implements RelayNetwork.Relay {
+    private final RelayNetwork.Relay inner;
+
+    ForwardingRelay(RelayNetwork.Relay inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public void relay(String toParty, String tag, byte[] ciphertext) {
+      inner.relay(toParty, tag, ciphertext);
+    }
+
+    @Override
+    public byte[] fetch(String fromParty, String tag) {
+      return inner.fetch(fromParty, tag);
+    }
+  }
+
+  @Test
   void relayNetworkSplitsAndReassemblesMessages() {
     Map<String, byte[]> mailbox = new ConcurrentHashMap<>();
     List<String> names = List.of("alpha", "beta", "gamma");
