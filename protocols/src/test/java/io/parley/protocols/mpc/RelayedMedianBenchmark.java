@@ -26,8 +26,8 @@ import java.util.Random;
  *     io.parley.protocols.mpc.RelayedMedianBenchmark 1000000
  * </pre>
  *
- * <p>Measured once with that command on the 2-core development machine (shared, load 1.4 to 3.4):
- * 37.7 s for 3 x 1,000,000 values, correct; 6.4 s for 3 x 100,000. Coordinator and the three
+ * <p>Measured with that command on the 2-core development machine (shared with CI, load 1.4 to
+ * 3.9): 37.7 s and 40.8 s (two runs) for 3 x 1,000,000 values, correct; 6.4 s for 3 x 100,000. Coordinator and the three
  * parties share the two cores and one JVM, so this is a pessimistic figure for the relay itself.
  */
 public final class RelayedMedianBenchmark {
