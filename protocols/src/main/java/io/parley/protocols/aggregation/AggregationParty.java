@@ -1,24 +1,17 @@
 package io.parley.protocols.aggregation;
 
-import com.google.protobuf.ByteString;
 import io.parley.protocols.ParleyException;
 import io.parley.protocols.client.CoordinatorClient;
 import io.parley.protocols.client.TlsMaterial;
 import io.parley.protocols.crypto.DeterministicCipher;
 import io.parley.protocols.crypto.Hkdf;
-import io.parley.protocols.crypto.KeyBinding;
 import io.parley.protocols.crypto.RelayCipher;
 import io.parley.protocols.crypto.SecretBytes;
-import io.parley.protocols.crypto.SessionKeyPair;
 import io.parley.protocols.pki.CertificateChecker;
-import io.parley.protocols.wire.JoinRequest;
-import io.parley.protocols.wire.Member;
+import io.parley.protocols.session.PairwiseSecrets;
+import io.parley.protocols.session.SessionKeyExchange;
 import io.parley.protocols.wire.Roster;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -28,9 +21,9 @@ import java.util.Objects;
 
 /**
  * A party's side of secure aggregation up to the masks (docs/ARCHITECTURE.md, steps 3 and 4):
- * it joins with a fresh X25519 key signed by its certificate key, checks every other member's
- * certificate and signature (so the coordinator cannot substitute keys), derives the pairwise
- * secrets, and receives or (as leader) hands out the group secret, end to end encrypted.
+ * it joins through {@link SessionKeyExchange} (signed X25519 keys, checked roster, pairwise
+ * secrets), derives its pair masks and relay keys, and receives or (as leader) hands out the
+ * group secret, end to end encrypted.
  */
 public final class AggregationParty {
   static final int KEY_BYTES = 32;
@@ -38,15 +31,13 @@ public final class AggregationParty {
   static final String GROUP_SECRET_TAG = "group-secret";
 
   private final String federationName;
-  private final TlsMaterial tls;
-  private final CertificateChecker peers;
   private final SecureRandom random;
+  private final SessionKeyExchange keyExchange;
 
   public AggregationParty(String federationName, TlsMaterial tls, CertificateChecker peers, SecureRandom random) {
     this.federationName = Objects.requireNonNull(federationName, "federationName");
-    this.tls = Objects.requireNonNull(tls, "tls");
-    this.peers = Objects.requireNonNull(peers, "peers");
     this.random = Objects.requireNonNull(random, "random");
+    this.keyExchange = new SessionKeyExchange(federationName, tls, peers, random);
   }
 
   /**
@@ -54,13 +45,7 @@ public final class AggregationParty {
    * this party's certificate, as every Join does: the coordinator checks it against the connection.
    */
   public void decline(CoordinatorClient client, String sessionId, String reason) {
-    client.join(
-        JoinRequest.newBuilder()
-            .setSessionId(sessionId)
-            .setAccept(false)
-            .setCertificate(ByteString.copyFrom(tls.certificateDer()))
-            .setDeclineReason(reason)
-            .build());
+    keyExchange.decline(client, sessionId, reason);
   }
 
   /**
@@ -72,42 +57,19 @@ public final class AggregationParty {
    */
   public JoinedSession join(
       CoordinatorClient client, String sessionId, List<String> participants, byte[] layoutDigest, long vectorLength) {
-    String self = tls.partyName();
-    List<String> sorted = new ArrayList<>(participants);
-    sorted.sort(null);
-    if (!sorted.contains(self)) {
-      throw new ParleyException("session " + sessionId + " does not include party " + self);
-    }
-    SessionKeyPair keys = SessionKeyPair.generate(random);
-    byte[] binding = KeyBinding.message(federationName, sessionId, self, keys.publicKey());
-    Roster roster =
-        client.join(
-            JoinRequest.newBuilder()
-                .setSessionId(sessionId)
-                .setAccept(true)
-                .setCertificate(ByteString.copyFrom(tls.certificateDer()))
-                .setSessionPublicKey(ByteString.copyFrom(keys.publicKey()))
-                .setSignature(ByteString.copyFrom(KeyBinding.sign(tls.privateKey(), binding, random)))
-                .setLayoutDigest(ByteString.copyFrom(layoutDigest))
-                .setVectorLength(vectorLength)
-                .build());
-    Map<String, byte[]> sessionKeys = checkRoster(roster, sessionId, sorted, self, keys.publicKey());
-
-    byte[] salt = sha256(federationName.getBytes(StandardCharsets.UTF_8));
+    PairwiseSecrets secrets = keyExchange.join(client, sessionId, participants, layoutDigest, vectorLength);
+    String self = secrets.self();
+    List<String> sorted = secrets.participants();
     List<MaskPlan.PairMask> pairMasks = new ArrayList<>();
     Map<String, RelayCipher> relays = new HashMap<>();
     for (String peer : sorted) {
       if (peer.equals(self)) {
         continue;
       }
-      String low = self.compareTo(peer) < 0 ? self : peer;
-      String high = low.equals(self) ? peer : self;
-      SecretBytes shared = keys.agree(sessionKeys.get(peer));
-      SecretBytes pair = Hkdf.derive(shared, salt, Hkdf.info("parley/v1/pair", federationName, sessionId, low, high), KEY_BYTES);
-      pairMasks.add(new MaskPlan.PairMask(Hkdf.derive(pair, new byte[0], Hkdf.info("parley/v1/mask"), MASK_KEY_BYTES), self.equals(low)));
-      relays.put(peer, new RelayCipher(Hkdf.derive(pair, new byte[0], Hkdf.info("parley/v1/relay"), KEY_BYTES)));
-      shared.destroy();
+      pairMasks.add(new MaskPlan.PairMask(secrets.derive(peer, "parley/v1/mask", MASK_KEY_BYTES), secrets.isLow(peer)));
+      relays.put(peer, new RelayCipher(secrets.relayKey(peer)));
     }
+    secrets.destroy();
 
     String leader = sorted.get(0);
     SecretBytes groupSecret;
@@ -153,45 +115,6 @@ public final class AggregationParty {
    */
   Map<String, byte[]> checkRoster(
       Roster roster, String sessionId, List<String> participants, String self, byte[] ownKey) {
-    if (!roster.getSessionId().equals(sessionId)) {
-      throw new ParleyException("the coordinator answered for session " + roster.getSessionId() + ", not " + sessionId);
-    }
-    Map<String, byte[]> sessionKeys = new HashMap<>();
-    for (Member member : roster.getMembersList()) {
-      String party = member.getParty();
-      X509Certificate certificate = peers.parse(member.getCertificate().toByteArray());
-      String named = peers.partyOf(certificate);
-      if (!named.equals(party)) {
-        throw new ParleyException("session " + sessionId + ": the roster entry for " + party + " carries the certificate of " + named);
-      }
-      byte[] key = member.getSessionPublicKey().toByteArray();
-      if (key.length != KEY_BYTES) {
-        throw new ParleyException("session " + sessionId + ": party " + party + "'s session key has " + key.length + " bytes, not 32");
-      }
-      byte[] binding = KeyBinding.message(federationName, sessionId, party, key);
-      if (!KeyBinding.verify(certificate.getPublicKey(), binding, member.getSignature().toByteArray())) {
-        throw new ParleyException("session " + sessionId + ": the signature on party " + party + "'s session key does not verify");
-      }
-      if (party.equals(self) && !Arrays.equals(key, ownKey)) {
-        throw new ParleyException("session " + sessionId + ": the roster does not carry this party's own session key");
-      }
-      if (sessionKeys.put(party, key) != null) {
-        throw new ParleyException("session " + sessionId + ": the roster names party " + party + " twice");
-      }
-    }
-    if (!sessionKeys.keySet().equals(new java.util.HashSet<>(participants))) {
-      throw new ParleyException(
-          "session " + sessionId + ": the roster names " + new java.util.TreeSet<>(sessionKeys.keySet())
-              + ", but the participants are " + participants);
-    }
-    return sessionKeys;
-  }
-
-  private static byte[] sha256(byte[] bytes) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(bytes);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
+    return keyExchange.checkRoster(roster, sessionId, participants, self, ownKey);
   }
 }

@@ -27,12 +27,14 @@ import io.parley.protocols.wire.CreateSessionRequest;
 import io.parley.protocols.wire.Envelope;
 import io.parley.protocols.wire.FederatedAggregate;
 import io.parley.protocols.wire.FetchRequest;
+import io.parley.protocols.wire.FinishRequest;
 import io.parley.protocols.wire.Invitation;
 import io.parley.protocols.wire.JoinRequest;
 import io.parley.protocols.wire.KeySet;
 import io.parley.protocols.wire.KeyUnion;
 import io.parley.protocols.wire.Roster;
 import io.parley.protocols.wire.SessionCreated;
+import io.parley.protocols.wire.SessionPurpose;
 import io.parley.protocols.wire.SubscribeRequest;
 import io.parley.protocols.wire.SumResult;
 import io.parley.protocols.wire.VectorChunk;
@@ -133,6 +135,28 @@ public final class CoordinatorClient implements AutoCloseable {
         .setMinParties(minParties)
         .build();
     return call("CreateSession", () -> blocking().createSession(request));
+  }
+
+  /**
+   * Opens an MPC session among exactly three {@code computeParties} of the federation, this party
+   * among them; the other two are invited. The session allows Relay and Fetch once all three
+   * joined, and ends when each called {@link #finish}.
+   */
+  public SessionCreated createMpcSession(FederatedAggregate query, List<String> computeParties, Duration timeout) {
+    long millis = Math.min(Math.max(timeout.toMillis(), 1), 0xFFFF_FFFFL);
+    CreateSessionRequest request = CreateSessionRequest.newBuilder()
+        .setProtocolVersion(PROTOCOL_VERSION)
+        .setQuery(query.toByteString())
+        .setTimeoutMs((int) millis)
+        .setPurpose(SessionPurpose.SESSION_PURPOSE_MPC)
+        .addAllComputeParties(computeParties)
+        .build();
+    return call("CreateSession", () -> blocking().createSession(request));
+  }
+
+  /** Tells the coordinator this party relays nothing more in MPC session {@code sessionId}. */
+  public void finish(String sessionId) {
+    call("Finish", () -> blocking().finish(FinishRequest.newBuilder().setSessionId(sessionId).build()));
   }
 
   /** Joins (or declines) a session; returns the roster once every participant answered. */

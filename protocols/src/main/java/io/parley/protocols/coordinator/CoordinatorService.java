@@ -14,12 +14,14 @@ import io.parley.protocols.wire.CreateSessionRequest;
 import io.parley.protocols.wire.Envelope;
 import io.parley.protocols.wire.FederatedAggregate;
 import io.parley.protocols.wire.FetchRequest;
+import io.parley.protocols.wire.FinishRequest;
 import io.parley.protocols.wire.Invitation;
 import io.parley.protocols.wire.JoinRequest;
 import io.parley.protocols.wire.KeySet;
 import io.parley.protocols.wire.KeyUnion;
 import io.parley.protocols.wire.Roster;
 import io.parley.protocols.wire.SessionCreated;
+import io.parley.protocols.wire.SessionPurpose;
 import io.parley.protocols.wire.SubscribeRequest;
 import io.parley.protocols.wire.SumResult;
 import io.parley.protocols.wire.VectorChunk;
@@ -39,6 +41,7 @@ import org.slf4j.LoggerFactory;
 final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
   static final int PROTOCOL_VERSION = 1;
   static final int MAX_QUERY_BYTES = 64 * 1024;
+  static final int MPC_PARTIES = 3;
   private static final Logger LOG = LoggerFactory.getLogger(CoordinatorService.class);
 
   private final FederationDefinition federation;
@@ -72,7 +75,31 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
       requireVersion(request.getProtocolVersion());
       String initiator = caller();
       checkQuery(request.getQuery().toByteArray());
-      List<String> participants = federation.parties().stream().sorted().toList();
+      SessionPurpose purpose = request.getPurpose();
+      List<String> participants = switch (purpose) {
+        case SESSION_PURPOSE_AGGREGATE -> {
+          if (request.getComputePartiesCount() != 0) {
+            throw Status.INVALID_ARGUMENT
+                .withDescription("compute_parties belong to MPC sessions; an aggregation session invites every party")
+                .asRuntimeException();
+          }
+          yield federation.parties().stream().sorted().toList();
+        }
+        case SESSION_PURPOSE_MPC -> {
+          List<String> computing = computeParties(request.getComputePartiesList());
+          if (!computing.contains(initiator)) {
+            // The initiator orchestrates the computation and must be able to abort it.
+            throw Status.INVALID_ARGUMENT
+                .withDescription("party " + initiator + " opens an MPC session for " + computing
+                    + " without being one of its compute parties")
+                .asRuntimeException();
+          }
+          yield computing;
+        }
+        default -> throw Status.INVALID_ARGUMENT
+            .withDescription("session purpose " + request.getPurposeValue() + " is unknown to this coordinator")
+            .asRuntimeException();
+      };
       for (String party : participants) {
         if (!party.equals(initiator) && !subscriptions.isConnected(party)) {
           throw Status.FAILED_PRECONDITION
@@ -91,16 +118,17 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
           : Math.min(Integer.toUnsignedLong(request.getTimeoutMs()), maxTimeoutMillis);
       long now = clock.millis();
       String id = newSessionId();
-      Session session = new Session(id, initiator, participants, now, now + timeout, sessions);
+      Session session = new Session(id, purpose, initiator, participants, now, now + timeout, sessions);
       sessions.add(session);
-      LOG.info("session {} created by party {} for parties {}, deadline in {}", id, initiator, participants,
-          Session.formatMillis(timeout));
+      LOG.info("session {} ({}) created by party {} for parties {}, deadline in {}", id, purpose, initiator,
+          participants, Session.formatMillis(timeout));
       Invitation invitation = Invitation.newBuilder()
           .setSessionId(id)
           .setInitiator(initiator)
           .addAllParticipants(participants)
           .setQuery(request.getQuery())
           .setDeadlineUnixMs(now + timeout)
+          .setPurpose(purpose)
           .build();
       for (String party : participants) {
         if (!party.equals(initiator) && !subscriptions.invite(party, invitation)) {
@@ -201,6 +229,17 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
     });
   }
 
+  @Override
+  public void finish(FinishRequest request, StreamObserver<Ack> observer) {
+    onSession(observer, request.getSessionId(), (session, replies) -> {
+      session.finish(caller(), replies);
+      replies.add(() -> {
+        observer.onNext(Ack.getDefaultInstance());
+        observer.onCompleted();
+      });
+    });
+  }
+
   // ---- deadlines and shutdown --------------------------------------------------------------
 
   /** Aborts every session whose deadline has passed; production calls it every 100 ms. */
@@ -275,6 +314,26 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
               + "speaks version " + PROTOCOL_VERSION)
           .asRuntimeException();
     }
+  }
+
+  /** Exactly three distinct parties of the federation, sorted: the engine's party ids 0, 1, 2. */
+  private List<String> computeParties(List<String> named) {
+    List<String> sorted = named.stream().sorted().distinct().toList();
+    if (named.size() != MPC_PARTIES || sorted.size() != MPC_PARTIES) {
+      throw Status.INVALID_ARGUMENT
+          .withDescription("an MPC session names exactly " + MPC_PARTIES + " distinct compute parties, not "
+              + named.stream().map(Session::sanitize).toList())
+          .asRuntimeException();
+    }
+    for (String party : sorted) {
+      if (!federation.parties().contains(party)) {
+        throw Status.INVALID_ARGUMENT
+            .withDescription("compute party '" + Session.sanitize(party) + "' is not a party of federation "
+                + federation.name())
+            .asRuntimeException();
+      }
+    }
+    return sorted;
   }
 
   private void checkQuery(byte[] query) {

@@ -14,6 +14,7 @@ import io.parley.protocols.wire.KeySet;
 import io.parley.protocols.wire.KeyUnion;
 import io.parley.protocols.wire.Member;
 import io.parley.protocols.wire.Roster;
+import io.parley.protocols.wire.SessionPurpose;
 import io.parley.protocols.wire.SumResult;
 import io.parley.protocols.wire.VectorChunk;
 import java.util.ArrayList;
@@ -31,7 +32,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One secure-aggregation session: JOINING, ALIGNING, SUMMING, then DONE or ABORTED. Every method
+ * One session. Aggregation: JOINING, ALIGNING, SUMMING, then DONE or ABORTED. MPC (three compute
+ * parties of the replicated-sharing engine): JOINING, RELAYING (any number of Relay/Fetch
+ * exchanges, envelopes up to {@value #MAX_MPC_CIPHERTEXT_BYTES} bytes), then DONE once every
+ * participant called Finish, or ABORTED. Every method
  * takes the caller's party name (from its certificate), checks that the message fits the stage
  * and its fields have the right shape, and either answers, parks the caller's observer until the
  * stage completes (no thread waits), or rejects with a gRPC status. Responses are queued on
@@ -46,6 +50,13 @@ final class Session {
   static final int MAX_SIGNATURE_BYTES = 512;
   static final int MAX_TAG_CHARS = 128;
   static final int MAX_CIPHERTEXT_BYTES = 64 * 1024;
+  /** Engine messages are large; a bigger one is split into several envelopes by the sender. */
+  static final int MAX_MPC_CIPHERTEXT_BYTES = 4 * 1024 * 1024;
+  /**
+   * One engine round of a comparison over millions of values puts hundreds of megabytes in flight
+   * at once (three parties sending before any fetches), so an MPC session may hold more.
+   */
+  static final long MAX_MPC_RELAY_BYTES = 1024L * 1024 * 1024;
   static final long MAX_RELAY_BYTES = 256L * 1024 * 1024;
   static final int MAX_TOKEN_BYTES = 1024;
   static final int MAX_REASON_CHARS = 500;
@@ -64,6 +75,7 @@ final class Session {
   private record SumWaiter(String party, boolean includeSum, StreamObserver<SumResult> observer) {}
 
   private final String id;
+  private final SessionPurpose purpose;
   private final String initiator;
   private final List<String> participants;
   private final long createdMillis;
@@ -83,6 +95,7 @@ final class Session {
   private final Set<RelayKey> delivered = new HashSet<>();
   private final Map<RelayKey, StreamObserver<Envelope>> fetchWaiters = new LinkedHashMap<>();
   private long relayBytes;
+  private final Set<String> finished = new HashSet<>();
 
   private TreeSet<ByteString> union = new TreeSet<>(ByteString.unsignedLexicographicalComparator());
   private final Map<String, KeySet> keySets = new TreeMap<>();
@@ -97,12 +110,14 @@ final class Session {
 
   Session(
       String id,
+      SessionPurpose purpose,
       String initiator,
       List<String> participants,
       long createdMillis,
       long deadlineMillis,
       EndListener endListener) {
     this.id = id;
+    this.purpose = purpose;
     this.initiator = initiator;
     this.participants = List.copyOf(participants);
     this.createdMillis = createdMillis;
@@ -112,6 +127,10 @@ final class Session {
 
   String id() {
     return id;
+  }
+
+  SessionPurpose purpose() {
+    return purpose;
   }
 
   List<String> participants() {
@@ -201,7 +220,7 @@ final class Session {
           .setSignature(joined.getSignature()));
     }
     roster = builder.build();
-    moveTo(Stage.ALIGNING);
+    moveTo(purpose == SessionPurpose.SESSION_PURPOSE_MPC ? Stage.RELAYING : Stage.ALIGNING);
     for (StreamObserver<Roster> waiter : joinWaiters.values()) {
       replies.add(() -> complete(waiter, roster));
     }
@@ -221,17 +240,22 @@ final class Session {
     String to = envelope.getToParty();
     requirePeer(party, to, "to_party");
     String tag = requireTag(envelope.getTag());
-    if (envelope.getCiphertext().size() > MAX_CIPHERTEXT_BYTES) {
+    int maxCiphertext = purpose == SessionPurpose.SESSION_PURPOSE_MPC ? MAX_MPC_CIPHERTEXT_BYTES : MAX_CIPHERTEXT_BYTES;
+    if (envelope.getCiphertext().size() > maxCiphertext) {
       throw rejection(Status.INVALID_ARGUMENT, "relay ciphertext of " + envelope.getCiphertext().size()
-          + " bytes exceeds " + MAX_CIPHERTEXT_BYTES);
+          + " bytes exceeds " + maxCiphertext);
+    }
+    if (finished.contains(party)) {
+      throw rejection(Status.FAILED_PRECONDITION, "party " + party + " already finished and may not relay");
     }
     RelayKey key = new RelayKey(party, to, tag);
     if (envelopes.containsKey(key) || delivered.contains(key)) {
       throw rejection(Status.INVALID_ARGUMENT,
           "party " + party + " already relayed an envelope tagged '" + tag + "' to " + to);
     }
-    if (relayBytes + envelope.getCiphertext().size() > MAX_RELAY_BYTES) {
-      throw rejection(Status.RESOURCE_EXHAUSTED, "more than " + MAX_RELAY_BYTES + " relay bytes are waiting to be fetched");
+    long maxRelayBytes = purpose == SessionPurpose.SESSION_PURPOSE_MPC ? MAX_MPC_RELAY_BYTES : MAX_RELAY_BYTES;
+    if (relayBytes + envelope.getCiphertext().size() > maxRelayBytes) {
+      throw rejection(Status.RESOURCE_EXHAUSTED, "more than " + maxRelayBytes + " relay bytes are waiting to be fetched");
     }
     Envelope stored = envelope.toBuilder().setSessionId(id).setFromParty(party).build();
     StreamObserver<Envelope> waiter = fetchWaiters.remove(key);
@@ -272,6 +296,7 @@ final class Session {
 
   synchronized void alignKeys(String party, KeySet keySet, StreamObserver<KeyUnion> observer, Replies replies) {
     requireParticipant(party);
+    requireAggregation("AlignKeys");
     if (stage == Stage.ALIGNING && keySet.equals(keySets.get(party))) {
       parkAlign(party, observer);
       return;
@@ -327,6 +352,7 @@ final class Session {
 
   synchronized void addChunk(String party, VectorChunk chunk, Replies replies) {
     requireParticipant(party);
+    requireAggregation("SubmitVector");
     if (stage != Stage.SUMMING) {
       requireNotEnded();
       throw rejection(Status.FAILED_PRECONDITION,
@@ -363,6 +389,7 @@ final class Session {
 
   synchronized void awaitSum(String party, boolean includeSum, StreamObserver<SumResult> observer, Replies replies) {
     requireParticipant(party);
+    requireAggregation("AwaitSum");
     requireRoster("AwaitSum");
     SumWaiter waiter = new SumWaiter(party, includeSum, observer);
     sumWaiters.add(waiter);
@@ -398,6 +425,29 @@ final class Session {
       sumWithValues = sumWithoutValues.toBuilder().setValues(UnsafeByteOperations.unsafeWrap(bytes)).build();
     }
     return sumWithValues;
+  }
+
+  // ---- Finish (MPC) ------------------------------------------------------------------------
+
+  /**
+   * An MPC participant is done: it relays nothing more. Once all three finished, the session is
+   * DONE and its memory released. A repeated Finish (a retry) is acknowledged again.
+   */
+  synchronized void finish(String party, Replies replies) {
+    requireParticipant(party);
+    if (purpose != SessionPurpose.SESSION_PURPOSE_MPC) {
+      throw rejection(Status.FAILED_PRECONDITION, "Finish belongs to MPC sessions; an aggregation session ends with "
+          + "AwaitSum");
+    }
+    requireRoster("Finish");
+    finished.add(party);
+    LOG.info("session {}: party {} finished ({} of {})", id, party, finished.size(), participants.size());
+    if (finished.containsAll(participants)) {
+      stage = Stage.DONE;
+      release();
+      LOG.info("session {}: done", id);
+      endListener.ended(this, Status.FAILED_PRECONDITION.withDescription(describe("already finished")));
+    }
   }
 
   // ---- Abort and deadlines -----------------------------------------------------------------
@@ -457,6 +507,8 @@ final class Session {
         return names(missing(joins.keySet())) + " did not answer" + within + " (joining)";
       case ALIGNING:
         return names(missing(keySets.keySet())) + " did not answer" + within + " (sending group keys)";
+      case RELAYING:
+        return names(missing(finished)) + " did not finish" + within + " (computing)";
       default:
         List<String> incomplete = participants.stream().filter(p -> !coverage.get(p).complete()).toList();
         if (!incomplete.isEmpty()) {
@@ -526,6 +578,13 @@ final class Session {
     if (stage != expected) {
       throw rejection(Status.FAILED_PRECONDITION,
           rpc + " belongs to stage " + expected.description() + ", but the session is " + stage.description());
+    }
+  }
+
+  private void requireAggregation(String rpc) {
+    if (purpose != SessionPurpose.SESSION_PURPOSE_AGGREGATE) {
+      throw rejection(Status.FAILED_PRECONDITION, rpc + " belongs to aggregation sessions; this is an MPC session "
+          + "(Relay, Fetch, then Finish)");
     }
   }
 

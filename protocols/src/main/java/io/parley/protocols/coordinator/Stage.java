@@ -8,6 +8,8 @@ enum Stage {
   ALIGNING("aligning group keys"),
   /** Union known; adding masked vector chunks. */
   SUMMING("summing vectors"),
+  /** MPC sessions only: roster known; relaying engine messages until every participant finished. */
+  RELAYING("relaying engine messages"),
   DONE("done"),
   ABORTED("aborted");
 

@@ -21,19 +21,22 @@
  *       io.parley.protocols.mpc.SealedNetwork}).
  * </ul>
  *
- * <h2>The coordinator relay (later work)</h2>
+ * <h2>The coordinator relay</h2>
  *
- * In production each Spark partition task of a compute party runs one {@code ReplicatedParty}
- * against the same partition at the other two, and its {@code Network} is the coordinator relay.
- * The relay transport is meant to be {@code SealedNetwork} over a relay {@code Network}: each
- * envelope is sealed with AES-256-GCM under the pair's relay key ({@code HKDF(s_ij,
- * "parley/v1/relay")}) with associated data {@code "parley/v1/mpc" | context | from | to |
- * counter}, where {@code context} names the session, the operation (the query step) and the
- * partition. The envelope's own version, operation and sequence number sit inside the ciphertext,
- * so they are authenticated too; a message replayed, reordered, redirected, altered, or taken
- * from another session or partition fails to open, and the receive fails with a {@link
- * io.parley.protocols.ParleyException} instead of using it. The coordinator sees only sealed
- * bytes, their sizes and timing. Partition tasks sharing one pair of PRF keys must start at
- * disjoint correlation words ({@code ReplicatedParty.connect(network, random, partition << 40)}).
+ * {@link io.parley.protocols.mpc.ComputeSession} joins an MPC session of the coordinator (three
+ * compute parties named by the initiator; signed X25519 session keys through {@link
+ * io.parley.protocols.session.SessionKeyExchange}) and hands out one network per operation and
+ * partition: {@code SealedNetwork} over {@link io.parley.protocols.mpc.RelayNetwork}, which relays
+ * and fetches through the coordinator in envelopes of at most 4 MiB tagged {@code
+ * <operation>/<partition>/<sequence>/<chunk>}. Each message is sealed with AES-256-GCM under the
+ * pair's relay key ({@code HKDF(s_ij, "parley/v1/relay")}) with associated data {@code
+ * "parley/v1/mpc" | context | from | to | counter}, where {@code context = "parley/v1/mpc-context"
+ * | session | operation | partition}. The envelope's own version, operation and sequence number
+ * sit inside the ciphertext, so they are authenticated too; a message replayed, reordered,
+ * redirected, altered, or taken from another session or partition fails to open, and the receive
+ * fails with a {@link io.parley.protocols.ParleyException} instead of using it. The coordinator
+ * sees only sealed bytes, their sizes and timing. Partition tasks sharing one pair of PRF keys
+ * must start at disjoint correlation words ({@code ReplicatedParty.connect(network, random,
+ * partition << 40)}).
  */
 package io.parley.protocols.mpc;

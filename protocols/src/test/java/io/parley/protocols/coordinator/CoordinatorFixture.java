@@ -74,7 +74,7 @@ public final class CoordinatorFixture implements AutoCloseable {
   private final Map<String, TlsMaterial> material = new HashMap<>();
   private final List<AutoCloseable> opened = new ArrayList<>();
 
-  private CoordinatorFixture(long seed) {
+  private CoordinatorFixture(long seed, boolean recordTranscript) {
     random = seeded(seed);
     ca = FederationCa.create(FEDERATION, random);
     federation = FederationDefinition.of(FEDERATION, PARTIES, Map.of("sales", "region STRING, amount BIGINT"));
@@ -88,11 +88,19 @@ public final class CoordinatorFixture implements AutoCloseable {
         0,
         MAX_TIMEOUT);
     server = CoordinatorServer.start(
-        config, (party, rpc, message) -> transcript.add(new Record(party, rpc, message)), clock, seeded(seed + 1));
+        config,
+        recordTranscript ? (party, rpc, message) -> transcript.add(new Record(party, rpc, message)) : TranscriptSink.NONE,
+        clock,
+        seeded(seed + 1));
   }
 
   public static CoordinatorFixture start(long seed) {
-    return new CoordinatorFixture(seed);
+    return new CoordinatorFixture(seed, true);
+  }
+
+  /** As {@link #start}, keeping no transcript: for benchmarks that relay gigabytes. */
+  public static CoordinatorFixture startWithoutTranscript(long seed) {
+    return new CoordinatorFixture(seed, false);
   }
 
   public static SecureRandom seeded(long seed) {
