@@ -265,6 +265,20 @@ class FederationSafetyTest {
   }
 
   @Test
+  void anMpcInvitationIsDeclinedWithItsPurposeNamed() {
+    io.parley.connector.party.PartyRuntime runtime = io.parley.connector.party.PartyRuntime.of(alpha);
+    io.parley.protocols.wire.FederatedAggregate query =
+        io.parley.protocols.wire.FederatedAggregate.newBuilder().setVersion(1).setTable("sales").setDescription("mpc").build();
+    String sessionId =
+        runtime.client().createMpcSession(query, List.of("alpha", "beta", "gamma"), java.time.Duration.ofSeconds(30))
+            .getSessionId();
+    String message =
+        failure(() -> runtime.aggregationParty().join(runtime.client(), sessionId, List.of("alpha", "beta", "gamma"),
+            new byte[32], 1));
+    assertTrue(message.contains("answers only secure aggregation sessions, not SESSION_PURPOSE_MPC"), message);
+  }
+
+  @Test
   void aPartyThatIsNotListeningIsNamed() {
     harness.stopResponder("gamma");
     try {

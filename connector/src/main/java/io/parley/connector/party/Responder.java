@@ -63,6 +63,12 @@ public final class Responder implements AutoCloseable {
     if (invitation.getInitiator().equals(runtime.party())) {
       return;
     }
+    if (invitation.getPurpose() != io.parley.protocols.wire.SessionPurpose.SESSION_PURPOSE_AGGREGATE) {
+      // Three-party share arithmetic has its engine and sessions but no Spark side yet.
+      declineQuietly(sessionId, "party " + runtime.party() + " answers only secure aggregation sessions, not "
+          + invitation.getPurpose());
+      return;
+    }
     try {
       sessions.execute(() -> answer(invitation));
     } catch (RejectedExecutionException stopping) {
