@@ -114,7 +114,7 @@ public final class AggregationParty {
    * key is signed by that certificate's key; this party's own entry is exactly what it sent.
    */
   Map<String, byte[]> checkRoster(
-      Roster roster, String sessionId, List<String> participants, String self, byte[] ownKey) {
-    return keyExchange.checkRoster(roster, sessionId, participants, self, ownKey);
+      Roster roster, String sessionId, List<String> participants, String self, byte[] ownKey, byte[] layoutDigest) {
+    return keyExchange.checkRoster(roster, sessionId, participants, self, ownKey, layoutDigest);
   }
 }

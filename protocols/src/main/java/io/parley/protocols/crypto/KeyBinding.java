@@ -22,17 +22,29 @@ public final class KeyBinding {
   private KeyBinding() {}
 
   /**
-   * The canonical message {@code "parley/v1/session-key" | federation | session | party | key},
-   * encoded as {@link Hkdf#info(String, byte[]...)} does (length-prefixed, so injective).
+   * The canonical message {@code "parley/v1/session-key" | federation | session | party | key |
+   * layout digest | participants}, encoded as {@link Hkdf#info(String, byte[]...)} does
+   * (length-prefixed, so injective); the participants are sorted and length-prefixed too. Signing
+   * the layout and the participants means a party's key is valid only for the computation and the
+   * company it agreed to: the coordinator can neither mix layouts nor add or drop a party unseen.
    */
   public static byte[] message(
-      String federation, String sessionId, String party, byte[] sessionPublicKey) {
+      String federation,
+      String sessionId,
+      String party,
+      byte[] sessionPublicKey,
+      byte[] layoutDigest,
+      java.util.List<String> participants) {
+    java.util.List<String> sorted = new java.util.ArrayList<>(participants);
+    sorted.sort(null);
     return Hkdf.info(
         LABEL,
         federation.getBytes(StandardCharsets.UTF_8),
         sessionId.getBytes(StandardCharsets.UTF_8),
         party.getBytes(StandardCharsets.UTF_8),
-        sessionPublicKey);
+        sessionPublicKey,
+        layoutDigest,
+        Hkdf.info("participants", sorted.toArray(String[]::new)));
   }
 
   /** A DER-encoded SHA256withECDSA signature of {@code message}. */

@@ -66,7 +66,7 @@ public final class SessionKeyExchange {
       throw new ParleyException("session " + sessionId + " does not include party " + self);
     }
     SessionKeyPair keys = SessionKeyPair.generate(random);
-    byte[] binding = KeyBinding.message(federationName, sessionId, self, keys.publicKey());
+    byte[] binding = KeyBinding.message(federationName, sessionId, self, keys.publicKey(), layoutDigest, sorted);
     Roster roster =
         client.join(
             JoinRequest.newBuilder()
@@ -78,7 +78,7 @@ public final class SessionKeyExchange {
                 .setLayoutDigest(ByteString.copyFrom(layoutDigest))
                 .setVectorLength(vectorLength)
                 .build());
-    Map<String, byte[]> sessionKeys = checkRoster(roster, sessionId, sorted, self, keys.publicKey());
+    Map<String, byte[]> sessionKeys = checkRoster(roster, sessionId, sorted, self, keys.publicKey(), layoutDigest);
 
     byte[] salt = sha256(federationName.getBytes(StandardCharsets.UTF_8));
     Map<String, SecretBytes> secrets = new HashMap<>();
@@ -114,7 +114,7 @@ public final class SessionKeyExchange {
    * @return each member's session public key
    */
   public Map<String, byte[]> checkRoster(
-      Roster roster, String sessionId, List<String> participants, String self, byte[] ownKey) {
+      Roster roster, String sessionId, List<String> participants, String self, byte[] ownKey, byte[] layoutDigest) {
     if (!roster.getSessionId().equals(sessionId)) {
       throw new ParleyException("the coordinator answered for session " + roster.getSessionId() + ", not " + sessionId);
     }
@@ -130,7 +130,7 @@ public final class SessionKeyExchange {
       if (key.length != KEY_BYTES) {
         throw new ParleyException("session " + sessionId + ": party " + party + "'s session key has " + key.length + " bytes, not 32");
       }
-      byte[] binding = KeyBinding.message(federationName, sessionId, party, key);
+      byte[] binding = KeyBinding.message(federationName, sessionId, party, key, layoutDigest, participants);
       if (!KeyBinding.verify(certificate.getPublicKey(), binding, member.getSignature().toByteArray())) {
         throw new ParleyException("session " + sessionId + ": the signature on party " + party + "'s session key does not verify");
       }

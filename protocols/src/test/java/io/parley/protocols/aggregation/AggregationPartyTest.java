@@ -185,11 +185,16 @@ class AggregationPartyTest {
   // The roster checks, without a coordinator: what a dishonest coordinator could try.
 
   private static Roster roster(CoordinatorFixture fixture, String sessionId, Map<String, SessionKeyPair> keys, SecureRandom random) {
+    return roster(fixture, sessionId, keys, random, digest());
+  }
+
+  private static Roster roster(
+      CoordinatorFixture fixture, String sessionId, Map<String, SessionKeyPair> keys, SecureRandom random, byte[] layout) {
     Roster.Builder roster = Roster.newBuilder().setSessionId(sessionId);
     for (String party : new TreeSet<>(keys.keySet())) {
       byte[] key = keys.get(party).publicKey();
       byte[] signature =
-          KeyBinding.sign(fixture.tls(party).privateKey(), KeyBinding.message(FEDERATION, sessionId, party, key), random);
+          KeyBinding.sign(fixture.tls(party).privateKey(), KeyBinding.message(FEDERATION, sessionId, party, key, layout, new ArrayList<>(keys.keySet())), random);
       roster.addMembers(
           Member.newBuilder().setParty(party).setCertificate(ByteString.copyFrom(fixture.tls(party).certificateDer()))
               .setSessionPublicKey(ByteString.copyFrom(key)).setSignature(ByteString.copyFrom(signature)));
@@ -210,7 +215,7 @@ class AggregationPartyTest {
       List<String> participants = CoordinatorFixture.PARTIES;
       byte[] own = keys.get("alpha").publicKey();
       Roster honest = roster(fixture, "s1", keys, random);
-      assertEquals(3, alpha.checkRoster(honest, "s1", participants, "alpha", own).size());
+      assertEquals(3, alpha.checkRoster(honest, "s1", participants, "alpha", own, digest()).size());
 
       // The coordinator substitutes its own key for beta's: the signature no longer verifies.
       Roster swapped = honest.toBuilder()
@@ -218,26 +223,34 @@ class AggregationPartyTest {
               .setSessionPublicKey(ByteString.copyFrom(SessionKeyPair.generate(random).publicKey())))
           .build();
       assertEquals("session s1: the signature on party beta's session key does not verify",
-          assertThrows(ParleyException.class, () -> alpha.checkRoster(swapped, "s1", participants, "alpha", own)).getMessage());
+          assertThrows(ParleyException.class, () -> alpha.checkRoster(swapped, "s1", participants, "alpha", own, digest())).getMessage());
+
+      // A roster whose signatures were made for another layout (the coordinator mixing queries).
+      byte[] otherLayout = digest();
+      otherLayout[1] = 9;
+      assertEquals("session s1: the signature on party alpha's session key does not verify",
+          assertThrows(ParleyException.class,
+              () -> alpha.checkRoster(roster(fixture, "s1", keys, random, otherLayout), "s1", participants, "alpha", own, digest()))
+              .getMessage());
 
       // gamma's entry carries beta's certificate.
       Roster wrongCertificate = honest.toBuilder()
           .setMembers(2, honest.getMembers(2).toBuilder().setCertificate(honest.getMembers(1).getCertificate()))
           .build();
       assertEquals("session s1: the roster entry for gamma carries the certificate of beta",
-          assertThrows(ParleyException.class, () -> alpha.checkRoster(wrongCertificate, "s1", participants, "alpha", own))
+          assertThrows(ParleyException.class, () -> alpha.checkRoster(wrongCertificate, "s1", participants, "alpha", own, digest()))
               .getMessage());
 
       // A roster signed for another session does not verify in this one.
       assertThrows(ParleyException.class, () -> alpha.checkRoster(roster(fixture, "s0", keys, random).toBuilder()
-          .setSessionId("s1").build(), "s1", participants, "alpha", own));
+          .setSessionId("s1").build(), "s1", participants, "alpha", own, digest()));
 
       // A party left out, and this party's own key replaced.
       Roster missing = honest.toBuilder().removeMembers(2).build();
-      assertTrue(assertThrows(ParleyException.class, () -> alpha.checkRoster(missing, "s1", participants, "alpha", own))
+      assertTrue(assertThrows(ParleyException.class, () -> alpha.checkRoster(missing, "s1", participants, "alpha", own, digest()))
           .getMessage().contains("but the participants are [alpha, beta, gamma]"));
       assertThrows(ParleyException.class,
-          () -> alpha.checkRoster(honest, "s1", participants, "alpha", SessionKeyPair.generate(random).publicKey()));
+          () -> alpha.checkRoster(honest, "s1", participants, "alpha", SessionKeyPair.generate(random).publicKey(), digest()));
     }
   }
 

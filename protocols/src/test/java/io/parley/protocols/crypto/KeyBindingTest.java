@@ -14,6 +14,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class KeyBindingTest {
+  private static final byte[] DIGEST = new byte[32];
+  private static final java.util.List<String> PARTIES = java.util.List.of("alpha", "beta");
+
   private static KeyPair alpha;
   private static KeyPair beta;
   private static byte[] sessionKey;
@@ -30,31 +33,32 @@ class KeyBindingTest {
   @Test
   void messageIsTheCanonicalEncoding() {
     assertArrayEquals(
-        Hkdf.info("parley/v1/session-key", "fed".getBytes(), "s1".getBytes(), "alpha".getBytes(), sessionKey),
-        KeyBinding.message("fed", "s1", "alpha", sessionKey));
+        Hkdf.info("parley/v1/session-key", "fed".getBytes(), "s1".getBytes(), "alpha".getBytes(), sessionKey, DIGEST,
+            Hkdf.info("participants", "alpha", "beta")),
+        KeyBinding.message("fed", "s1", "alpha", sessionKey, DIGEST, PARTIES));
     assertFalse(
         Arrays.equals(
-            KeyBinding.message("fed", "s1", "alpha", sessionKey),
-            KeyBinding.message("fe", "ds1", "alpha", sessionKey)));
+            KeyBinding.message("fed", "s1", "alpha", sessionKey, DIGEST, PARTIES),
+            KeyBinding.message("fe", "ds1", "alpha", sessionKey, DIGEST, PARTIES)));
   }
 
   @Test
   void signatureVerifies() {
-    byte[] message = KeyBinding.message("fed", "s1", "alpha", sessionKey);
+    byte[] message = KeyBinding.message("fed", "s1", "alpha", sessionKey, DIGEST, PARTIES);
     byte[] signature = KeyBinding.sign(alpha.getPrivate(), message, Drbg.seeded(3));
     assertTrue(KeyBinding.verify(alpha.getPublic(), message, signature));
   }
 
   @Test
   void alteredMessageKeyOrSignatureFails() {
-    byte[] message = KeyBinding.message("fed", "s1", "alpha", sessionKey);
+    byte[] message = KeyBinding.message("fed", "s1", "alpha", sessionKey, DIGEST, PARTIES);
     byte[] signature = KeyBinding.sign(alpha.getPrivate(), message, Drbg.seeded(4));
 
-    assertFalse(KeyBinding.verify(alpha.getPublic(), KeyBinding.message("fed", "s1", "beta", sessionKey), signature));
-    assertFalse(KeyBinding.verify(alpha.getPublic(), KeyBinding.message("fed", "s2", "alpha", sessionKey), signature));
+    assertFalse(KeyBinding.verify(alpha.getPublic(), KeyBinding.message("fed", "s1", "beta", sessionKey, DIGEST, PARTIES), signature));
+    assertFalse(KeyBinding.verify(alpha.getPublic(), KeyBinding.message("fed", "s2", "alpha", sessionKey, DIGEST, PARTIES), signature));
     byte[] otherKey = sessionKey.clone();
     otherKey[31] ^= 1;
-    assertFalse(KeyBinding.verify(alpha.getPublic(), KeyBinding.message("fed", "s1", "alpha", otherKey), signature));
+    assertFalse(KeyBinding.verify(alpha.getPublic(), KeyBinding.message("fed", "s1", "alpha", otherKey, DIGEST, PARTIES), signature));
 
     assertFalse(KeyBinding.verify(beta.getPublic(), message, signature));
 
@@ -67,7 +71,7 @@ class KeyBindingTest {
 
   @Test
   void malformedInputsAreFalseNotExceptions() {
-    byte[] message = KeyBinding.message("fed", "s1", "alpha", sessionKey);
+    byte[] message = KeyBinding.message("fed", "s1", "alpha", sessionKey, DIGEST, PARTIES);
     byte[] signature = KeyBinding.sign(alpha.getPrivate(), message, Drbg.seeded(5));
     assertFalse(KeyBinding.verify(alpha.getPublic(), message, new byte[0]));
     assertFalse(KeyBinding.verify(alpha.getPublic(), message, new byte[] {0x30, 0x01}));
@@ -84,5 +88,22 @@ class KeyBindingTest {
     KeyPair pair = rsa.generateKeyPair();
     assertThrows(ParleyException.class, () -> KeyBinding.sign(pair.getPrivate(), new byte[] {1}, Drbg.seeded(7)));
     assertFalse(KeyBinding.verify(pair.getPublic(), new byte[] {1}, new byte[70]));
+  }
+
+  @Test
+  void theLayoutAndTheParticipantsAreBound() throws Exception {
+    java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
+    generator.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+    java.security.KeyPair alpha = generator.generateKeyPair();
+    byte[] key = new byte[32];
+    byte[] signature = KeyBinding.sign(alpha.getPrivate(),
+        KeyBinding.message("fed", "s1", "alpha", key, DIGEST, PARTIES), io.parley.protocols.crypto.Drbg.seeded(5));
+    assertTrue(KeyBinding.verify(alpha.getPublic(),
+        KeyBinding.message("fed", "s1", "alpha", key, DIGEST, java.util.List.of("beta", "alpha")), signature));
+    byte[] otherLayout = new byte[32];
+    otherLayout[31] = 1;
+    assertFalse(KeyBinding.verify(alpha.getPublic(), KeyBinding.message("fed", "s1", "alpha", key, otherLayout, PARTIES), signature));
+    assertFalse(KeyBinding.verify(alpha.getPublic(),
+        KeyBinding.message("fed", "s1", "alpha", key, DIGEST, java.util.List.of("alpha", "beta", "gamma")), signature));
   }
 }
