@@ -34,6 +34,8 @@ import io.parley.protocols.wire.KeySet;
 import io.parley.protocols.wire.KeyUnion;
 import io.parley.protocols.wire.Roster;
 import io.parley.protocols.wire.SessionCreated;
+import io.parley.protocols.wire.PsiSumOutcome;
+import io.parley.protocols.wire.PsiSumPart;
 import io.parley.protocols.wire.SessionPurpose;
 import io.parley.protocols.wire.SubscribeRequest;
 import io.parley.protocols.wire.SumResult;
@@ -154,7 +156,41 @@ public final class CoordinatorClient implements AutoCloseable {
     return call("CreateSession", () -> blocking().createSession(request));
   }
 
-  /** Tells the coordinator this party relays nothing more in MPC session {@code sessionId}. */
+  /**
+   * Opens a PSI session (a relay session between exactly two named parties, this one among them):
+   * Join, Relay/Fetch, optionally one {@link #psiSum} each, then {@link #finish}.
+   */
+  public SessionCreated createPsiSession(FederatedAggregate query, List<String> parties, Duration timeout) {
+    long millis = Math.min(Math.max(timeout.toMillis(), 1), 0xFFFF_FFFFL);
+    CreateSessionRequest request = CreateSessionRequest.newBuilder()
+        .setProtocolVersion(PROTOCOL_VERSION)
+        .setQuery(query.toByteString())
+        .setTimeoutMs((int) millis)
+        .setPurpose(SessionPurpose.SESSION_PURPOSE_PSI)
+        .addAllComputeParties(parties)
+        .build();
+    return call("CreateSession", () -> blocking().createSession(request));
+  }
+
+  /**
+   * Sends this party's part of a PSI sum (the sender's masked payload or the receiver's match
+   * report, {@code PsiMessages} bytes) and waits until the other part arrived; returns the
+   * coordinator's SUM_RESULT bytes (output-masked).
+   */
+  public byte[] psiSum(String sessionId, byte[] message) {
+    PsiSumPart part = PsiSumPart.newBuilder()
+        .setSessionId(sessionId)
+        .setMessage(ByteString.copyFrom(message))
+        .build();
+    PsiSumOutcome outcome = call("PsiSum", () -> blocking().psiSum(part));
+    if (!outcome.getSessionId().equals(sessionId)) {
+      throw new ParleyException("the coordinator answered PsiSum for session " + sessionId + " with session "
+          + outcome.getSessionId());
+    }
+    return outcome.getMessage().toByteArray();
+  }
+
+  /** Tells the coordinator this party relays nothing more in MPC or PSI session {@code sessionId}. */
   public void finish(String sessionId) {
     call("Finish", () -> blocking().finish(FinishRequest.newBuilder().setSessionId(sessionId).build()));
   }

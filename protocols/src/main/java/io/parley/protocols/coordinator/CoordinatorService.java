@@ -21,6 +21,8 @@ import io.parley.protocols.wire.KeySet;
 import io.parley.protocols.wire.KeyUnion;
 import io.parley.protocols.wire.Roster;
 import io.parley.protocols.wire.SessionCreated;
+import io.parley.protocols.wire.PsiSumOutcome;
+import io.parley.protocols.wire.PsiSumPart;
 import io.parley.protocols.wire.SessionPurpose;
 import io.parley.protocols.wire.SubscribeRequest;
 import io.parley.protocols.wire.SumResult;
@@ -42,6 +44,7 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
   static final int PROTOCOL_VERSION = 1;
   static final int MAX_QUERY_BYTES = 64 * 1024;
   static final int MPC_PARTIES = 3;
+  static final int PSI_PARTIES = 2;
   private static final Logger LOG = LoggerFactory.getLogger(CoordinatorService.class);
 
   private final FederationDefinition federation;
@@ -85,13 +88,15 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
           }
           yield federation.parties().stream().sorted().toList();
         }
-        case SESSION_PURPOSE_MPC -> {
-          List<String> computing = computeParties(request.getComputePartiesList());
+        case SESSION_PURPOSE_MPC, SESSION_PURPOSE_PSI -> {
+          String kind = purpose == SessionPurpose.SESSION_PURPOSE_MPC ? "MPC" : "PSI";
+          int count = purpose == SessionPurpose.SESSION_PURPOSE_MPC ? MPC_PARTIES : PSI_PARTIES;
+          List<String> computing = computeParties(request.getComputePartiesList(), count, kind);
           if (!computing.contains(initiator)) {
             // The initiator orchestrates the computation and must be able to abort it.
             throw Status.INVALID_ARGUMENT
-                .withDescription("party " + initiator + " opens an MPC session for " + computing
-                    + " without being one of its compute parties")
+                .withDescription("party " + initiator + " opens a " + kind + " session for " + computing
+                    + " without being one of its parties")
                 .asRuntimeException();
           }
           yield computing;
@@ -230,6 +235,12 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
   }
 
   @Override
+  public void psiSum(PsiSumPart request, StreamObserver<PsiSumOutcome> observer) {
+    onSession(observer, request.getSessionId(),
+        (session, replies) -> session.psiSum(caller(), request.getMessage().toByteArray(), observer, replies));
+  }
+
+  @Override
   public void finish(FinishRequest request, StreamObserver<Ack> observer) {
     onSession(observer, request.getSessionId(), (session, replies) -> {
       session.finish(caller(), replies);
@@ -316,12 +327,15 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
     }
   }
 
-  /** Exactly three distinct parties of the federation, sorted: the engine's party ids 0, 1, 2. */
-  private List<String> computeParties(List<String> named) {
+  /**
+   * Exactly {@code count} distinct parties of the federation, sorted: for MPC the engine's party
+   * ids 0, 1, 2; for PSI the two sides of the join.
+   */
+  private List<String> computeParties(List<String> named, int count, String kind) {
     List<String> sorted = named.stream().sorted().distinct().toList();
-    if (named.size() != MPC_PARTIES || sorted.size() != MPC_PARTIES) {
+    if (named.size() != count || sorted.size() != count) {
       throw Status.INVALID_ARGUMENT
-          .withDescription("an MPC session names exactly " + MPC_PARTIES + " distinct compute parties, not "
+          .withDescription("a " + kind + " session names exactly " + count + " distinct parties, not "
               + named.stream().map(Session::sanitize).toList())
           .asRuntimeException();
     }

@@ -6,6 +6,9 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.parley.protocols.ParleyException;
+import io.parley.protocols.psi.IntersectionSumCoordinator;
+import io.parley.protocols.psi.PsiMessages;
 import io.parley.protocols.ring.RingVectors;
 import io.parley.protocols.wire.Ack;
 import io.parley.protocols.wire.Envelope;
@@ -14,6 +17,7 @@ import io.parley.protocols.wire.KeySet;
 import io.parley.protocols.wire.KeyUnion;
 import io.parley.protocols.wire.Member;
 import io.parley.protocols.wire.Roster;
+import io.parley.protocols.wire.PsiSumOutcome;
 import io.parley.protocols.wire.SessionPurpose;
 import io.parley.protocols.wire.SumResult;
 import io.parley.protocols.wire.VectorChunk;
@@ -32,9 +36,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One session. Aggregation: JOINING, ALIGNING, SUMMING, then DONE or ABORTED. MPC (three compute
- * parties of the replicated-sharing engine): JOINING, RELAYING (any number of Relay/Fetch
- * exchanges, envelopes up to {@value #MAX_MPC_CIPHERTEXT_BYTES} bytes), then DONE once every
+ * One session. Aggregation: JOINING, ALIGNING, SUMMING, then DONE or ABORTED. Relay sessions, MPC
+ * (three compute parties of the replicated-sharing engine) and PSI (the two sides of a private
+ * join): JOINING, RELAYING (any number of Relay/Fetch exchanges, envelopes up to {@value
+ * #MAX_MPC_CIPHERTEXT_BYTES} bytes; in PSI also one PsiSum each), then DONE once every
  * participant called Finish, or ABORTED. Every method
  * takes the caller's party name (from its certificate), checks that the message fits the stage
  * and its fields have the right shape, and either answers, parks the caller's observer until the
@@ -62,6 +67,9 @@ final class Session {
   static final int MAX_REASON_CHARS = 500;
   /** The whole sum travels back in one message of at most 64 MiB. */
   static final long MAX_VECTOR_ELEMENTS = 8_000_000L;
+  /** Type bytes of {@code PsiMessages} (ordinal + 1), read to tell the sender's part from the receiver's. */
+  private static final byte PSI_MASKED_PAYLOAD = (byte) (PsiMessages.Type.MASKED_PAYLOAD.ordinal() + 1);
+  private static final byte PSI_MATCH_REPORT = (byte) (PsiMessages.Type.MATCH_REPORT.ordinal() + 1);
 
   private static final Logger LOG = LoggerFactory.getLogger(Session.class);
 
@@ -96,6 +104,10 @@ final class Session {
   private final Map<RelayKey, StreamObserver<Envelope>> fetchWaiters = new LinkedHashMap<>();
   private long relayBytes;
   private final Set<String> finished = new HashSet<>();
+
+  private final Map<String, byte[]> psiParts = new TreeMap<>();
+  private final Map<String, StreamObserver<PsiSumOutcome>> psiWaiters = new LinkedHashMap<>();
+  private PsiSumOutcome psiOutcome;
 
   private TreeSet<ByteString> union = new TreeSet<>(ByteString.unsignedLexicographicalComparator());
   private final Map<String, KeySet> keySets = new TreeMap<>();
@@ -220,7 +232,7 @@ final class Session {
           .setSignature(joined.getSignature()));
     }
     roster = builder.build();
-    moveTo(purpose == SessionPurpose.SESSION_PURPOSE_MPC ? Stage.RELAYING : Stage.ALIGNING);
+    moveTo(isRelaySession() ? Stage.RELAYING : Stage.ALIGNING);
     for (StreamObserver<Roster> waiter : joinWaiters.values()) {
       replies.add(() -> complete(waiter, roster));
     }
@@ -240,7 +252,7 @@ final class Session {
     String to = envelope.getToParty();
     requirePeer(party, to, "to_party");
     String tag = requireTag(envelope.getTag());
-    int maxCiphertext = purpose == SessionPurpose.SESSION_PURPOSE_MPC ? MAX_MPC_CIPHERTEXT_BYTES : MAX_CIPHERTEXT_BYTES;
+    int maxCiphertext = isRelaySession() ? MAX_MPC_CIPHERTEXT_BYTES : MAX_CIPHERTEXT_BYTES;
     if (envelope.getCiphertext().size() > maxCiphertext) {
       throw rejection(Status.INVALID_ARGUMENT, "relay ciphertext of " + envelope.getCiphertext().size()
           + " bytes exceeds " + maxCiphertext);
@@ -253,7 +265,7 @@ final class Session {
       throw rejection(Status.INVALID_ARGUMENT,
           "party " + party + " already relayed an envelope tagged '" + tag + "' to " + to);
     }
-    long maxRelayBytes = purpose == SessionPurpose.SESSION_PURPOSE_MPC ? MAX_MPC_RELAY_BYTES : MAX_RELAY_BYTES;
+    long maxRelayBytes = isRelaySession() ? MAX_MPC_RELAY_BYTES : MAX_RELAY_BYTES;
     if (relayBytes + envelope.getCiphertext().size() > maxRelayBytes) {
       throw rejection(Status.RESOURCE_EXHAUSTED, "more than " + maxRelayBytes + " relay bytes are waiting to be fetched");
     }
@@ -427,6 +439,69 @@ final class Session {
     return sumWithValues;
   }
 
+  // ---- PsiSum (PSI) -------------------------------------------------------------------------
+
+  /**
+   * The coordinator's role in a PSI sum ({@link IntersectionSumCoordinator}): one party sends the
+   * masked payload (it is the sender), the other the match report (the receiver); which is which
+   * follows from the message type, and the two must differ. Once both arrived, both callers get the
+   * output-masked sum. Either message is kept only until then.
+   */
+  synchronized void psiSum(String party, byte[] message, StreamObserver<PsiSumOutcome> observer, Replies replies) {
+    requireParticipant(party);
+    if (purpose != SessionPurpose.SESSION_PURPOSE_PSI) {
+      throw rejection(Status.FAILED_PRECONDITION, "PsiSum belongs to PSI sessions");
+    }
+    requireRoster("PsiSum");
+    if (stage != Stage.RELAYING) {
+      requireNotEnded();
+    }
+    if (psiParts.containsKey(party) || psiOutcome != null) {
+      throw rejection(Status.FAILED_PRECONDITION, "party " + party + " already sent its PSI sum message");
+    }
+    if (message.length < 2 || (message[1] != PSI_MASKED_PAYLOAD && message[1] != PSI_MATCH_REPORT)) {
+      throw rejection(Status.INVALID_ARGUMENT,
+          "party " + party + " sent a PsiSum message that is neither a masked payload nor a match report");
+    }
+    for (Map.Entry<String, byte[]> other : psiParts.entrySet()) {
+      if (other.getValue()[1] == message[1]) {
+        throw rejection(Status.INVALID_ARGUMENT, "parties " + other.getKey() + " and " + party
+            + " both sent a " + (message[1] == PSI_MASKED_PAYLOAD ? "masked payload" : "match report")
+            + "; one side must be the sender, the other the receiver");
+      }
+    }
+    psiParts.put(party, message);
+    psiWaiters.put(party, observer);
+    onCancel(observer, () -> psiWaiters.remove(party, observer));
+    if (psiParts.size() < participants.size()) {
+      return;
+    }
+    String sender = null;
+    String receiver = null;
+    for (Map.Entry<String, byte[]> part : psiParts.entrySet()) {
+      if (part.getValue()[1] == PSI_MASKED_PAYLOAD) {
+        sender = part.getKey();
+      } else {
+        receiver = part.getKey();
+      }
+    }
+    byte[] result;
+    try {
+      result = IntersectionSumCoordinator.sum(psiParts.get(sender), sender, psiParts.get(receiver), receiver);
+    } catch (ParleyException e) {
+      abort(e.getMessage(), replies);
+      return;
+    }
+    psiParts.clear();
+    psiOutcome = PsiSumOutcome.newBuilder().setSessionId(id).setMessage(ByteString.copyFrom(result)).build();
+    LOG.info("session {}: PSI sum released to {} and {}", id, sender, receiver);
+    for (StreamObserver<PsiSumOutcome> waiter : psiWaiters.values()) {
+      PsiSumOutcome outcome = psiOutcome;
+      replies.add(() -> complete(waiter, outcome));
+    }
+    psiWaiters.clear();
+  }
+
   // ---- Finish (MPC) ------------------------------------------------------------------------
 
   /**
@@ -435,9 +510,9 @@ final class Session {
    */
   synchronized void finish(String party, Replies replies) {
     requireParticipant(party);
-    if (purpose != SessionPurpose.SESSION_PURPOSE_MPC) {
-      throw rejection(Status.FAILED_PRECONDITION, "Finish belongs to MPC sessions; an aggregation session ends with "
-          + "AwaitSum");
+    if (!isRelaySession()) {
+      throw rejection(Status.FAILED_PRECONDITION, "Finish belongs to MPC and PSI sessions; an aggregation session "
+          + "ends with AwaitSum");
     }
     requireRoster("Finish");
     finished.add(party);
@@ -477,6 +552,8 @@ final class Session {
     waiting.addAll(fetchWaiters.values());
     waiting.addAll(alignWaiters.values());
     sumWaiters.forEach(w -> waiting.add(w.observer()));
+    waiting.addAll(psiWaiters.values());
+    psiWaiters.clear();
     joinWaiters.clear();
     fetchWaiters.clear();
     alignWaiters.clear();
@@ -537,6 +614,13 @@ final class Session {
     envelopes.clear();
     union = null;
     sumWithValues = null;
+    psiParts.clear();
+    psiOutcome = null;
+  }
+
+  /** MPC and PSI sessions: after the roster, parties exchange relayed envelopes until each finishes. */
+  private boolean isRelaySession() {
+    return purpose == SessionPurpose.SESSION_PURPOSE_MPC || purpose == SessionPurpose.SESSION_PURPOSE_PSI;
   }
 
   private void moveTo(Stage next) {
@@ -583,7 +667,7 @@ final class Session {
 
   private void requireAggregation(String rpc) {
     if (purpose != SessionPurpose.SESSION_PURPOSE_AGGREGATE) {
-      throw rejection(Status.FAILED_PRECONDITION, rpc + " belongs to aggregation sessions; this is an MPC session "
+      throw rejection(Status.FAILED_PRECONDITION, rpc + " belongs to aggregation sessions; this is a relay session "
           + "(Relay, Fetch, then Finish)");
     }
   }
