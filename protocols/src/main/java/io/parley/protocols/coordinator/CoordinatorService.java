@@ -91,7 +91,10 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
         case SESSION_PURPOSE_MPC, SESSION_PURPOSE_PSI -> {
           String kind = purpose == SessionPurpose.SESSION_PURPOSE_MPC ? "MPC" : "PSI";
           int count = purpose == SessionPurpose.SESSION_PURPOSE_MPC ? MPC_PARTIES : PSI_PARTIES;
-          List<String> computing = computeParties(request.getComputePartiesList(), count, kind);
+          List<String> computing = computeParties(request.getComputePartiesList(), count,
+              purpose == SessionPurpose.SESSION_PURPOSE_MPC
+                  ? "an MPC session names exactly " + count + " distinct compute parties"
+                  : "a PSI session names exactly " + count + " distinct parties");
           if (!computing.contains(initiator)) {
             // The initiator orchestrates the computation and must be able to abort it.
             throw Status.INVALID_ARGUMENT
@@ -331,11 +334,11 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
    * Exactly {@code count} distinct parties of the federation, sorted: for MPC the engine's party
    * ids 0, 1, 2; for PSI the two sides of the join.
    */
-  private List<String> computeParties(List<String> named, int count, String kind) {
+  private List<String> computeParties(List<String> named, int count, String shape) {
     List<String> sorted = named.stream().sorted().distinct().toList();
     if (named.size() != count || sorted.size() != count) {
       throw Status.INVALID_ARGUMENT
-          .withDescription("a " + kind + " session names exactly " + count + " distinct parties, not "
+          .withDescription(shape + ", not "
               + named.stream().map(Session::sanitize).toList())
           .asRuntimeException();
     }

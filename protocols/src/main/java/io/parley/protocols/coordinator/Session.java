@@ -511,7 +511,7 @@ final class Session {
   synchronized void finish(String party, Replies replies) {
     requireParticipant(party);
     if (!isRelaySession()) {
-      throw rejection(Status.FAILED_PRECONDITION, "Finish belongs to MPC and PSI sessions; an aggregation session "
+      throw rejection(Status.FAILED_PRECONDITION, "Finish belongs to MPC sessions and PSI sessions; an aggregation session "
           + "ends with AwaitSum");
     }
     requireRoster("Finish");
