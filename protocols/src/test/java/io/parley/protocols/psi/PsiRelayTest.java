@@ -357,4 +357,24 @@ class PsiRelayTest {
         .createPsiSession(query, List.of("alpha", "beta"), TIMEOUT));
     assertTrue(outsider.getMessage().contains("without being one of its parties"), outsider.getMessage());
   }
+
+  @Test
+  void theCoordinatorSumsOnlyOnePayloadAgainstOneReportFromTheTwoParties() {
+    byte[] payload = PsiMessages.encodeMaskedPayload(new PsiMessages.MaskedPayload(2, new long[] {1, 2, 3, 4}));
+    String[] outsiderMessage = new String[1];
+    RelayedPsi.Outcome<?>[] outcomes = parties.run(70, PsiVariant.INTERSECTION_SUM,
+        (session, random) -> {
+          ParleyException outsider = assertThrows(ParleyException.class,
+              () -> parties.fixture.client("gamma").psiSum(session.sessionId(), payload));
+          outsiderMessage[0] = outsider.getMessage();
+          return parties.fixture.client(RelayedPsi.RECEIVER).psiSum(session.sessionId(), payload);
+        },
+        (session, random) -> parties.fixture.client(RelayedPsi.SENDER).psiSum(session.sessionId(), payload));
+    assertTrue(outsiderMessage[0].contains("party gamma is not a participant"), outsiderMessage[0]);
+    String messages = String.valueOf(outcomes[0].failure()) + " / " + outcomes[1].failure();
+    assertNotNull(outcomes[0].failure(), messages);
+    assertNotNull(outcomes[1].failure(), messages);
+    assertTrue(messages.contains("both sent a masked payload; one side must be the sender, the other the receiver"),
+        messages);
+  }
 }
