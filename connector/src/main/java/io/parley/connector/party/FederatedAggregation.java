@@ -24,6 +24,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.apache.spark.SparkContext;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -54,7 +55,6 @@ public final class FederatedAggregation {
   /** Job group of a responder's session jobs (and of an initiator's, unless the caller set its own group). */
   public static final String JOB_GROUP_PREFIX = "parley-session-";
   public static final String STAGE_LOCAL_STATISTICS = "local statistics";
-  public static final String STAGE_GROUP_TOKENS = "group tokens";
   public static final String STAGE_MASKED_VECTOR = "masked vector";
   private static final String JOB_DESCRIPTION = "spark.job.description";
   private static final String JOB_GROUP_ID = "spark.jobGroup.id";
@@ -177,7 +177,7 @@ public final class FederatedAggregation {
   }
 
   /** The cached local statistics, one row per local group, and how many groups. */
-  private record LocalGroups(JavaRDD<Row> rows, long count) {}
+  private record LocalGroups(JavaRDD<GroupStatistics> groups, List<byte[]> keys) {}
 
   /** One session as this party runs it, stage by stage. */
   private static final class Participation {
@@ -228,9 +228,20 @@ public final class FederatedAggregation {
                       inJob(
                           STAGE_LOCAL_STATISTICS,
                           () -> {
-                            JavaRDD<Row> rows =
-                                layout.localStatistics().javaRDD().persist(StorageLevel.MEMORY_ONLY());
-                            return new LocalGroups(rows, rows.count());
+                            // Encoding needs no session key: group keys and ring words are computed
+                            // here, in the same job as the aggregation; the driver gets the G keys
+                            // (this party's own per-group data) and encrypts them to tokens itself.
+                            JavaRDD<GroupStatistics> groups =
+                                layout.localStatistics().javaRDD()
+                                    .mapPartitions(new EncodeGroups(layout.groupKeyCodec(), layout.calls(),
+                                        layout.firstColumns(), layout.firstWords(), layout.wordsPerGroup()))
+                                    .persist(StorageLevel.MEMORY_AND_DISK());
+                            // Masks are deterministic per session: a slice recomputed from the source
+                            // after a lost block (DOUBLE sums depend on shuffle order; files change)
+                            // would be sent again under the same mask, and the coordinator would learn
+                            // the difference. Checkpointed locally, a lost block fails the job instead.
+                            groups.rdd().localCheckpoint();
+                            return new LocalGroups(groups, groups.map(GroupStatistics::key).collect());
                           }));
                 } catch (RuntimeException | Error e) {
                   localStatistics.completeExceptionally(e);
@@ -243,7 +254,8 @@ public final class FederatedAggregation {
       // Started from this thread, it inherits this thread's Spark local properties (SQL execution, pool).
       localJob.start();
       JavaRDD<GroupStatistics> statistics = null;
-      Broadcast<byte[][]> unionBroadcast = null;
+      Broadcast<byte[][]> keysBroadcast = null;
+      Broadcast<long[]> indicesBroadcast = null;
       try {
         JoinedSession joined =
             runtime.aggregationParty().join(client, sessionId, participants, layout.digest(), layout.wordsPerGroup());
@@ -251,21 +263,10 @@ public final class FederatedAggregation {
 
         stage = STAGE_LOCAL_STATISTICS;
         LocalGroups local = await(localStatistics);
-        long localGroups = local.count();
-        JavaRDD<GroupStatistics> tokenized =
-            local.rows()
-                .mapPartitions(new Tokenize(layout.groupKeyCodec(), joined.tokens(), layout.calls(),
-                    layout.firstColumns(), layout.firstWords(), layout.wordsPerGroup()))
-                .persist(StorageLevel.MEMORY_AND_DISK());
-        // Masks are deterministic per session: a slice recomputed from the source after a lost block
-        // (DOUBLE sums depend on shuffle order; files change) would be sent again under the same
-        // mask, and the coordinator would learn the difference. Checkpointed locally, a lost block
-        // fails the job instead; the tokens job below materialises it.
-        tokenized.rdd().localCheckpoint();
-        statistics = tokenized;
-        List<byte[]> localTokens = inJob(STAGE_GROUP_TOKENS, () -> tokenized.map(GroupStatistics::token).collect());
-        if (localTokens.size() != localGroups) {
-          throw new ParleyException("tokenized " + localTokens.size() + " of " + localGroups + " local groups");
+        statistics = local.groups();
+        List<byte[]> localTokens = new ArrayList<>(local.keys().size());
+        for (byte[] key : local.keys()) {
+          localTokens.add(joined.tokens().token(key));
         }
         log("local statistics of " + localTokens.size() + " groups");
 
@@ -283,14 +284,19 @@ public final class FederatedAggregation {
           int sliceElements = runtime.conf().get(ParleyConf.VECTOR_SLICE_ELEMENTS);
           int groupsPerSlice = Math.max(1, sliceElements / w);
           int slices = (int) ((union.length + (long) groupsPerSlice - 1) / groupsPerSlice);
-          unionBroadcast = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(union);
+          LocalIndex index = LocalIndex.of(local.keys(), localTokens, union);
+          JavaSparkContext context = JavaSparkContext.fromSparkContext(spark.sparkContext());
+          keysBroadcast = context.broadcast(index.sortedKeys());
+          indicesBroadcast = context.broadcast(index.unionIndices());
           MaskAndSubmit maskAndSubmit =
               new MaskAndSubmit(sessionId, runtime.coordinator(), runtime.tls(), runtime.callTimeout(), joined.maskPlan(),
                   w, groupsPerSlice, union.length);
-          JavaRDD<Long> sent =
-              tokenized.mapToPair(new PlaceGroup(unionBroadcast, groupsPerSlice))
-                  .partitionBy(new SlicePartitioner(slices))
-                  .mapPartitionsWithIndex(maskAndSubmit, false);
+          JavaPairRDD<Integer, PlacedStatistics> placed =
+              local.groups().mapToPair(new PlaceGroup(keysBroadcast, indicesBroadcast, groupsPerSlice));
+          // One slice needs no shuffle: one task reads every cached group (partition 0 is slice 0).
+          JavaPairRDD<Integer, PlacedStatistics> sliced =
+              slices == 1 && placed.getNumPartitions() > 0 ? placed.coalesce(1) : placed.partitionBy(new SlicePartitioner(slices));
+          JavaRDD<Long> sent = sliced.mapPartitionsWithIndex(maskAndSubmit, false);
           long sentWords = inJob(STAGE_MASKED_VECTOR, () -> sent.collect().stream().mapToLong(Long::longValue).sum());
           if (sentWords != totalWords) {
             throw new ParleyException("sent " + sentWords + " of " + totalWords + " vector words");
@@ -323,12 +329,12 @@ public final class FederatedAggregation {
         if (!localStatistics.isDone()) {
           spark.sparkContext().cancelJobsWithTag(jobTag());
         }
-        localStatistics.thenAccept(groups -> groups.rows().unpersist(false));
-        if (statistics != null) {
-          statistics.unpersist(false);
+        localStatistics.thenAccept(groups -> groups.groups().unpersist(false));
+        if (keysBroadcast != null) {
+          keysBroadcast.destroy();
         }
-        if (unionBroadcast != null) {
-          unionBroadcast.destroy();
+        if (indicesBroadcast != null) {
+          indicesBroadcast.destroy();
         }
       }
     }
@@ -465,20 +471,17 @@ public final class FederatedAggregation {
     return union;
   }
 
-  /** Executors: each local group row to its token and its statistics as ring words. */
-  private static final class Tokenize implements FlatMapFunction<Iterator<Row>, GroupStatistics> {
+  /** Executors: each local group row to its canonical key and its statistics as ring words. */
+  private static final class EncodeGroups implements FlatMapFunction<Iterator<Row>, GroupStatistics> {
     private static final long serialVersionUID = 1L;
     private final GroupKeyCodec codec;
-    private final GroupTokens tokens;
     private final List<CallStatistics> calls;
     private final int[] firstColumns;
     private final int[] firstWords;
     private final int wordsPerGroup;
 
-    Tokenize(GroupKeyCodec codec, GroupTokens tokens, List<CallStatistics> calls, int[] firstColumns, int[] firstWords,
-        int wordsPerGroup) {
+    EncodeGroups(GroupKeyCodec codec, List<CallStatistics> calls, int[] firstColumns, int[] firstWords, int wordsPerGroup) {
       this.codec = codec;
-      this.tokens = tokens;
       this.calls = List.copyOf(calls);
       this.firstColumns = firstColumns;
       this.firstWords = firstWords;
@@ -500,29 +503,57 @@ public final class FederatedAggregation {
           for (int c = 0; c < calls.size(); c++) {
             calls.get(c).encode(row, firstColumns[c], words, firstWords[c]);
           }
-          return new GroupStatistics(tokens.token(codec.encode(row, 0)), words);
+          return new GroupStatistics(codec.encode(row, 0), words);
         }
       };
+    }
+  }
+
+  /** This party's group keys, sorted, with each one's place in the union: what executors look up. */
+  record LocalIndex(byte[][] sortedKeys, long[] unionIndices) {
+    static LocalIndex of(List<byte[]> keys, List<byte[]> tokens, byte[][] union) {
+      Integer[] order = new Integer[keys.size()];
+      for (int i = 0; i < order.length; i++) {
+        order[i] = i;
+      }
+      Arrays.sort(order, (a, b) -> Arrays.compareUnsigned(keys.get(a), keys.get(b)));
+      byte[][] sortedKeys = new byte[order.length][];
+      long[] indices = new long[order.length];
+      for (int i = 0; i < order.length; i++) {
+        int found = Arrays.binarySearch(union, tokens.get(order[i]), Arrays::compareUnsigned);
+        if (found < 0) {
+          throw new ParleyException("the coordinator's union of group tokens lacks one of this party's groups");
+        }
+        if (i > 0 && Arrays.equals(sortedKeys[i - 1], keys.get(order[i]))) {
+          throw new ParleyException("the local statistics hold one group twice");
+        }
+        sortedKeys[i] = keys.get(order[i]);
+        indices[i] = found;
+      }
+      return new LocalIndex(sortedKeys, indices);
     }
   }
 
   /** Executors: a group's place in the union, and the slice that holds it. */
   private static final class PlaceGroup implements PairFunction<GroupStatistics, Integer, PlacedStatistics> {
     private static final long serialVersionUID = 1L;
-    private final Broadcast<byte[][]> union;
+    private final Broadcast<byte[][]> sortedKeys;
+    private final Broadcast<long[]> unionIndices;
     private final int groupsPerSlice;
 
-    PlaceGroup(Broadcast<byte[][]> union, int groupsPerSlice) {
-      this.union = union;
+    PlaceGroup(Broadcast<byte[][]> sortedKeys, Broadcast<long[]> unionIndices, int groupsPerSlice) {
+      this.sortedKeys = sortedKeys;
+      this.unionIndices = unionIndices;
       this.groupsPerSlice = groupsPerSlice;
     }
 
     @Override
     public Tuple2<Integer, PlacedStatistics> call(GroupStatistics group) {
-      int index = Arrays.binarySearch(union.value(), group.token(), Arrays::compareUnsigned);
-      if (index < 0) {
-        throw new ParleyException("the coordinator's union of group tokens lacks one of this party's groups");
+      int position = Arrays.binarySearch(sortedKeys.value(), group.key(), Arrays::compareUnsigned);
+      if (position < 0) {
+        throw new ParleyException("a local group changed after its key was aligned");
       }
+      int index = (int) unionIndices.value()[position];
       return new Tuple2<>(index / groupsPerSlice, new PlacedStatistics(index, group.words()));
     }
   }

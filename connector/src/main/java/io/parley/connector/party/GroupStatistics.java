@@ -4,23 +4,23 @@ import java.io.Serializable;
 import java.util.Objects;
 
 /**
- * One local group as an executor prepared it: its group token (the group key encrypted under the
- * session's token key) and its local statistics as ring words, not yet masked. Stays inside the
- * party's cluster: the driver collects only the tokens.
+ * One local group as an executor prepared it: its canonical group key and its local statistics as
+ * ring words, not yet masked. Stays inside the party's cluster: the party's driver collects only
+ * the keys, and only tokens (the keys encrypted under the session's token key) leave it.
  */
 public final class GroupStatistics implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  private final byte[] token;
+  private final byte[] key;
   private final long[] words;
 
-  public GroupStatistics(byte[] token, long[] words) {
-    this.token = Objects.requireNonNull(token, "token");
+  public GroupStatistics(byte[] key, long[] words) {
+    this.key = Objects.requireNonNull(key, "key");
     this.words = Objects.requireNonNull(words, "words");
   }
 
-  public byte[] token() {
-    return token;
+  public byte[] key() {
+    return key;
   }
 
   public long[] words() {
@@ -30,6 +30,6 @@ public final class GroupStatistics implements Serializable {
   /** Sizes only: the words are a party's subtotals. */
   @Override
   public String toString() {
-    return "GroupStatistics[" + token.length + "-byte token, " + words.length + " words]";
+    return "GroupStatistics[" + key.length + "-byte key, " + words.length + " words]";
   }
 }

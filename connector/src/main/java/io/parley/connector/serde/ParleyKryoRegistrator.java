@@ -10,8 +10,8 @@ import org.apache.spark.serializer.KryoRegistrator;
 
 /**
  * Registers the values Parley's tasks exchange inside one party's cluster (cached per-group
- * statistics, shuffled placed statistics, the broadcast union of group tokens, collected tokens),
- * so {@code spark.kryo.registrationRequired=true} works and records carry no class names. Set with
+ * statistics, shuffled placed statistics, the broadcast sorted local group keys and their union
+ * indices, collected keys), so {@code spark.kryo.registrationRequired=true} works and records carry no class names. Set with
  * {@code spark.kryo.registrator=io.parley.connector.serde.ParleyKryoRegistrator}.
  */
 public final class ParleyKryoRegistrator implements KryoRegistrator {
@@ -33,8 +33,8 @@ public final class ParleyKryoRegistrator implements KryoRegistrator {
 
     @Override
     public void write(Kryo kryo, Output output, GroupStatistics group) {
-      output.writeInt(group.token().length, true);
-      output.writeBytes(group.token());
+      output.writeInt(group.key().length, true);
+      output.writeBytes(group.key());
       output.writeInt(group.words().length, true);
       output.writeLongs(group.words());
     }

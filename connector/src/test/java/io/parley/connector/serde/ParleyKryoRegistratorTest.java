@@ -38,7 +38,7 @@ class ParleyKryoRegistratorTest {
     SerializerInstance kryo = kryo();
     GroupStatistics group = new GroupStatistics(new byte[] {1, -2, 3, 127}, new long[] {0, -1, Long.MIN_VALUE, 42});
     GroupStatistics groupBack = roundTrip(kryo, group);
-    assertArrayEquals(group.token(), groupBack.token());
+    assertArrayEquals(group.key(), groupBack.key());
     assertArrayEquals(group.words(), groupBack.words());
 
     PlacedStatistics placed = new PlacedStatistics(1_000_003, new long[] {Long.MAX_VALUE, 7});
