@@ -44,7 +44,8 @@ import picocli.CommandLine.Option;
       "Generates N rows per party over G groups (Parquet, seeded), starts a coordinator and the "
           + "other parties' responders as separate JVMs, then times SELECT region, secure_sum(amount), "
           + "secure_count(*), secure_avg(amount) FROM sales GROUP BY region K times federated and K "
-          + "times as plain Spark over the pooled rows (sessions warm; startup reported apart). Checks "
+          + "times as plain Spark over the pooled rows, after W untimed runs of each (sessions and JITs "
+          + "warm; startup and the first runs reported apart). Checks "
           + "the results are equal, reports peak memory of the coordinator and of each party's driver, "
           + "and ends with 'ratio secure/plaintext: X.XX' (medians).",
       ""
@@ -70,6 +71,12 @@ public final class BenchAggregateCommand implements Callable<Integer> {
 
   @Option(names = "--iterations", paramLabel = "K", description = "Timed runs of each query (default: ${DEFAULT-VALUE}).")
   int iterations = 5;
+
+  @Option(
+      names = "--warmup",
+      paramLabel = "W",
+      description = "Untimed runs of each query after the first, so every JVM's JIT is warm (default: ${DEFAULT-VALUE}).")
+  int warmup = 3;
 
   @Option(
       names = "--slice-elements",
@@ -114,6 +121,9 @@ public final class BenchAggregateCommand implements Callable<Integer> {
     }
     if (rowsPerParty < 1 || groups < 1 || iterations < 1) {
       throw new UsageException("--rows-per-party, --groups and --iterations must be at least 1");
+    }
+    if (warmup < 0) {
+      throw new UsageException("--warmup must be at least 0");
     }
     if (sliceElements != null && sliceElements < 1) {
       throw new UsageException("--slice-elements must be at least 1");
@@ -203,6 +213,10 @@ public final class BenchAggregateCommand implements Callable<Integer> {
           return Cli.EXIT_FAILURE;
         }
 
+        for (int k = 0; k < warmup; k++) {
+          ResultTable.collect(spark.sql(SECURE_SQL));
+          ResultTable.collect(spark.sql(PLAIN_SQL));
+        }
         System.gc();
         PeakMemory.resetPeaks();
         LiveHeap.reset();
