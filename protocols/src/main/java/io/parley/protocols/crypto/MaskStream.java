@@ -62,40 +62,23 @@ public final class MaskStream {
 
   /** {@code out[offset + k] = word(firstWord + k)} for {@code k < length}. */
   public void words(long firstWord, long[] out, int offset, int length) {
-    Objects.checkFromIndexSize(offset, length, out.length);
-    long word = firstWord;
-    int done = 0;
-    while (done < length) {
-      int count = Math.min(CHUNK_WORDS, length - done);
-      fill(word, count);
-      int base = offset + done;
-      for (int k = 0; k < count; k++) {
-        out[base + k] = (long) LITTLE_ENDIAN_LONGS.get(keystream, k * WORD_BYTES);
-      }
-      done += count;
-      word += count;
-    }
+    combine(firstWord, out, offset, length, Combine.SET);
   }
 
   /** {@code target[offset + k] += word(firstWord + k)} in Z/2^64, for {@code k < length}. */
   public void addTo(long firstWord, long[] target, int offset, int length) {
-    Objects.checkFromIndexSize(offset, length, target.length);
-    long word = firstWord;
-    int done = 0;
-    while (done < length) {
-      int count = Math.min(CHUNK_WORDS, length - done);
-      fill(word, count);
-      int base = offset + done;
-      for (int k = 0; k < count; k++) {
-        target[base + k] += (long) LITTLE_ENDIAN_LONGS.get(keystream, k * WORD_BYTES);
-      }
-      done += count;
-      word += count;
-    }
+    combine(firstWord, target, offset, length, Combine.ADD);
   }
 
   /** {@code target[offset + k] -= word(firstWord + k)} in Z/2^64, for {@code k < length}. */
   public void subtractFrom(long firstWord, long[] target, int offset, int length) {
+    combine(firstWord, target, offset, length, Combine.SUBTRACT);
+  }
+
+  private enum Combine { SET, ADD, SUBTRACT }
+
+  /** Walks the stream chunk by chunk; the choice of operation stays outside the per-word loops. */
+  private void combine(long firstWord, long[] target, int offset, int length, Combine how) {
     Objects.checkFromIndexSize(offset, length, target.length);
     long word = firstWord;
     int done = 0;
@@ -103,8 +86,22 @@ public final class MaskStream {
       int count = Math.min(CHUNK_WORDS, length - done);
       fill(word, count);
       int base = offset + done;
-      for (int k = 0; k < count; k++) {
-        target[base + k] -= (long) LITTLE_ENDIAN_LONGS.get(keystream, k * WORD_BYTES);
+      switch (how) {
+        case SET -> {
+          for (int k = 0; k < count; k++) {
+            target[base + k] = (long) LITTLE_ENDIAN_LONGS.get(keystream, k * WORD_BYTES);
+          }
+        }
+        case ADD -> {
+          for (int k = 0; k < count; k++) {
+            target[base + k] += (long) LITTLE_ENDIAN_LONGS.get(keystream, k * WORD_BYTES);
+          }
+        }
+        case SUBTRACT -> {
+          for (int k = 0; k < count; k++) {
+            target[base + k] -= (long) LITTLE_ENDIAN_LONGS.get(keystream, k * WORD_BYTES);
+          }
+        }
       }
       done += count;
       word += count;
