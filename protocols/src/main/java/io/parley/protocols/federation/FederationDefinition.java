@@ -14,24 +14,35 @@ import java.util.regex.Pattern;
 
 /**
  * The federation definition ({@code federation.properties}): {@code federation.name},
- * {@code federation.parties} (comma list) and one {@code table.<name>.schema=<Spark DDL>} per
- * federated table. The schema text is kept as written; the connector parses it with Spark.
+ * {@code federation.parties} (comma list), optionally {@code federation.computeParties} (the three
+ * parties that run share arithmetic), and one {@code table.<name>.schema=<Spark DDL>} per
+ * federated table, with {@code table.<name>.owner=<party>} for a table that only that party holds
+ * (vertical partitioning; without it every party may hold rows). The schema text is kept as
+ * written; the connector parses it with Spark.
  */
 public final class FederationDefinition {
   public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   public static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
   private static final String NAME_KEY = "federation.name";
   private static final String PARTIES_KEY = "federation.parties";
-  private static final Pattern TABLE_KEY = Pattern.compile("table\\.(.+)\\.schema");
+  private static final String COMPUTE_PARTIES_KEY = "federation.computeParties";
+  private static final Pattern TABLE_KEY = Pattern.compile("table\\.(.+)\\.(schema|owner)");
+  /** How many compute parties share arithmetic needs. */
+  public static final int COMPUTE_PARTIES = 3;
 
   private final String name;
   private final List<String> parties;
   private final Map<String, String> tables;
+  private final Map<String, String> owners;
+  private final List<String> computeParties;
 
-  private FederationDefinition(String name, List<String> parties, Map<String, String> tables) {
+  private FederationDefinition(String name, List<String> parties, Map<String, String> tables,
+      Map<String, String> owners, List<String> computeParties) {
     this.name = name;
     this.parties = List.copyOf(parties);
     this.tables = Collections.unmodifiableMap(new LinkedHashMap<>(tables));
+    this.owners = Collections.unmodifiableMap(new LinkedHashMap<>(owners));
+    this.computeParties = List.copyOf(computeParties);
   }
 
   public static FederationDefinition of(String name, List<String> parties, Map<String, String> tables) {
@@ -62,24 +73,63 @@ public final class FederationDefinition {
       throw new ParleyException("federation.parties names " + parties.size() + " party; a federation needs at least 2");
     }
     Map<String, String> tables = new LinkedHashMap<>();
+    Map<String, String> owners = new LinkedHashMap<>();
     for (String key : new TreeSet<>(properties.stringPropertyNames())) {
       var matcher = TABLE_KEY.matcher(key);
       if (key.startsWith("table.") && !matcher.matches()) {
-        throw new ParleyException("unknown key " + key + " in the federation definition (expected table.<name>.schema)");
+        throw new ParleyException(
+            "unknown key " + key + " in the federation definition (expected table.<name>.schema or table.<name>.owner)");
       }
       if (matcher.matches()) {
         String table = matcher.group(1);
         if (!TABLE_NAME.matcher(table).matches()) {
           throw new ParleyException("table name '" + table + "' in " + key + " must match " + TABLE_NAME.pattern());
         }
-        String schema = properties.getProperty(key).strip();
-        if (schema.isEmpty()) {
+        String value = properties.getProperty(key).strip();
+        if (matcher.group(2).equals("owner")) {
+          if (!parties.contains(value)) {
+            throw new ParleyException(key + " names '" + value + "', which is not one of federation.parties " + parties);
+          }
+          owners.put(table, value);
+          continue;
+        }
+        if (value.isEmpty()) {
           throw new ParleyException(key + " is empty: give the table's columns as Spark DDL");
         }
-        tables.put(table, schema);
+        tables.put(table, value);
       }
     }
-    return new FederationDefinition(name, new ArrayList<>(parties), tables);
+    for (String table : owners.keySet()) {
+      if (!tables.containsKey(table)) {
+        throw new ParleyException("table." + table + ".owner is set but table." + table + ".schema is not");
+      }
+    }
+    List<String> computeParties = new ArrayList<>();
+    String computeList = properties.getProperty(COMPUTE_PARTIES_KEY);
+    if (computeList != null && !computeList.isBlank()) {
+      for (String party : computeList.split(",")) {
+        String trimmed = party.strip();
+        if (!parties.contains(trimmed)) {
+          throw new ParleyException(
+              COMPUTE_PARTIES_KEY + " names '" + trimmed + "', which is not one of federation.parties " + parties);
+        }
+        if (computeParties.contains(trimmed)) {
+          throw new ParleyException(COMPUTE_PARTIES_KEY + " names party " + trimmed + " twice");
+        }
+        computeParties.add(trimmed);
+      }
+      if (computeParties.size() != COMPUTE_PARTIES) {
+        throw new ParleyException(COMPUTE_PARTIES_KEY + " names " + computeParties.size() + " parties; share arithmetic needs exactly "
+            + COMPUTE_PARTIES);
+      }
+    }
+    for (String key : properties.stringPropertyNames()) {
+      if (key.startsWith("federation.") && !key.equals(NAME_KEY) && !key.equals(PARTIES_KEY)
+          && !key.equals(COMPUTE_PARTIES_KEY)) {
+        throw new ParleyException("unknown key " + key + " in the federation definition");
+      }
+    }
+    return new FederationDefinition(name, new ArrayList<>(parties), tables, owners, computeParties);
   }
 
   private static String required(Properties properties, String key) {
@@ -103,6 +153,20 @@ public final class FederationDefinition {
     return parties.contains(party);
   }
 
+  /**
+   * The three parties that run share arithmetic (secure_min, secure_median, auctions, small-group
+   * suppression), sorted; empty when the definition names none.
+   */
+  public List<String> computeParties() {
+    return computeParties.stream().sorted().toList();
+  }
+
+  /** The one party that holds {@code table} (a vertically partitioned table), if the definition names one. */
+  public java.util.Optional<String> owner(String table) {
+    schemaDdl(table);
+    return java.util.Optional.ofNullable(owners.get(table));
+  }
+
   /** The federated tables, sorted by name. */
   public List<String> tableNames() {
     return List.copyOf(tables.keySet());
@@ -123,6 +187,8 @@ public final class FederationDefinition {
 
   @Override
   public String toString() {
-    return "FederationDefinition[" + name + ", parties " + parties + ", tables " + tables.keySet() + "]";
+    return "FederationDefinition[" + name + ", parties " + parties + ", tables " + tables.keySet()
+        + (computeParties.isEmpty() ? "" : ", compute parties " + computeParties())
+        + (owners.isEmpty() ? "" : ", owners " + owners) + "]";
   }
 }
