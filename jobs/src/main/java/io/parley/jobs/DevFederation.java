@@ -1,6 +1,7 @@
 package io.parley.jobs;
 
 import io.parley.jobs.files.HadoopFiles;
+import io.parley.protocols.federation.FederationDefinition;
 import io.parley.protocols.pki.Credentials;
 import io.parley.protocols.pki.FederationCa;
 import io.parley.protocols.pki.Pem;
@@ -73,7 +74,37 @@ public final class DevFederation {
       HostPort coordinator,
       boolean force,
       SecureRandom random) {
+    return write(files, dir, federationName, parties, defaultComputeParties(parties), Map.of(), tables, coordinator, force,
+        random);
+  }
+
+  /** Three parties compute on shares by default; a larger federation names its three with --compute-parties. */
+  static List<String> defaultComputeParties(List<String> parties) {
+    return parties.size() == FederationDefinition.COMPUTE_PARTIES ? List.copyOf(parties) : List.of();
+  }
+
+  /**
+   * As {@link #write(HadoopFiles, String, String, List, Map, HostPort, boolean, SecureRandom)}, with
+   * the three compute parties (none: empty) and the owners of tables only one party holds.
+   */
+  public static DevFederation write(
+      HadoopFiles files,
+      String dir,
+      String federationName,
+      List<String> parties,
+      List<String> computeParties,
+      Map<String, String> owners,
+      Map<String, String> tables,
+      HostPort coordinator,
+      boolean force,
+      SecureRandom random) {
     checkNames(federationName, parties, tables);
+    String definition = federationProperties(federationName, parties, computeParties, owners, tables);
+    try {
+      FederationDefinition.fromProperties(properties(definition)); // what we write must parse: refuse before writing
+    } catch (io.parley.protocols.ParleyException e) {
+      throw new UsageException(e.getMessage());
+    }
     DevFederation federation = at(dir);
     if (!force && files.isNonEmptyFolder(federation.dir)) {
       throw new UsageException("folder " + federation.dir + " is not empty: choose another --dir or give --force");
@@ -94,9 +125,8 @@ public final class DevFederation {
     files.write(federation.file("coordinator.pem"), Pem.certificate(coordinatorCredentials.certificate()), false);
     files.write(federation.file("coordinator.key"), Pem.privateKey(coordinatorCredentials.privateKey()), true);
 
-    String definition = federationProperties(federationName, parties, tables);
     files.writeText(federation.federationFile(), definition);
-    FederationFiles.read(files, federation.federationFile()); // what we wrote must parse
+    FederationFiles.read(files, federation.federationFile());
     files.writeText(federation.coordinatorConf(), federation.coordinatorProperties(coordinator));
     for (String party : parties) {
       files.writeText(federation.partyConf(party), federation.partyProperties(party, coordinator));
@@ -128,13 +158,30 @@ public final class DevFederation {
     }
   }
 
-  static String federationProperties(String federationName, List<String> parties, Map<String, String> tables) {
+  static String federationProperties(
+      String federationName, List<String> parties, List<String> computeParties, Map<String, String> owners,
+      Map<String, String> tables) {
     StringBuilder text = new StringBuilder();
     text.append("# Federation definition, written by parley init at ").append(Instant.now()).append('\n');
     text.append("federation.name=").append(federationName).append('\n');
     text.append("federation.parties=").append(String.join(",", parties)).append('\n');
+    if (!computeParties.isEmpty()) {
+      text.append("# The three parties that compute on shares (secure_min, secure_median, auctions, minGroupSize).\n");
+      text.append("federation.computeParties=").append(String.join(",", computeParties)).append('\n');
+    }
     tables.forEach((table, ddl) -> text.append("table.").append(table).append(".schema=").append(escape(ddl)).append('\n'));
+    owners.forEach((table, owner) -> text.append("table.").append(table).append(".owner=").append(owner).append('\n'));
     return text.toString();
+  }
+
+  private static java.util.Properties properties(String text) {
+    java.util.Properties properties = new java.util.Properties();
+    try {
+      properties.load(new java.io.StringReader(text));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return properties;
   }
 
   String coordinatorProperties(HostPort coordinator) {

@@ -48,6 +48,20 @@ public final class InitCommand implements Callable<Integer> {
   List<TableSchemaOption> tables = new ArrayList<>();
 
   @Option(
+      names = "--compute-parties",
+      split = ",",
+      paramLabel = "NAME",
+      description = "The three parties that compute on shares (secure_min, secure_median, auctions, minGroupSize),"
+          + " comma separated (default: all parties when there are exactly three).")
+  List<String> computeParties;
+
+  @Option(
+      names = "--owner",
+      paramLabel = "TABLE=PARTY",
+      description = "A federated table that only PARTY holds (vertical partitioning, joined privately). Repeatable.")
+  Map<String, String> owners = new LinkedHashMap<>();
+
+  @Option(
       names = "--coordinator",
       paramLabel = "HOST:PORT",
       converter = HostPort.Converter.class,
@@ -79,7 +93,9 @@ public final class InitCommand implements Callable<Integer> {
       }
     }
     DevFederation written =
-        DevFederation.write(HadoopFiles.withDefaults(), dir, federation, parties, schemas, coordinator, force, new SecureRandom());
+        DevFederation.write(HadoopFiles.withDefaults(), dir, federation, parties,
+            computeParties == null ? DevFederation.defaultComputeParties(parties) : computeParties, owners, schemas,
+            coordinator, force, new SecureRandom());
     PrintWriter out = spec.commandLine().getOut();
     out.println("federation " + federation + " written to " + written.dir());
     out.println("  coordinator: parley coordinator --conf " + written.coordinatorConf());

@@ -58,6 +58,20 @@ class InitCommandTest {
     assertEquals("parley-dev", federation.name());
     assertEquals(List.of("alpha", "beta", "gamma"), federation.parties());
     assertEquals(Set.of("sales", "readings"), Set.copyOf(federation.tableNames()));
+    assertEquals(List.of("alpha", "beta", "gamma"), federation.computeParties(), "three parties compute by default");
+  }
+
+  @Test
+  void namesComputePartiesAndTableOwners() throws Exception {
+    Path dir = temp.resolve("four");
+    CliRun run = CliRun.parley("init", "--dir", dir.toString(), "--parties", "alpha,beta,gamma,delta", "--table", "sales=" + SALES,
+        "--table", "customers=id STRING, age INT", "--compute-parties", "delta,alpha,beta", "--owner", "customers=gamma");
+    assertEquals(0, run.exitCode(), run::toString);
+    FederationDefinition federation =
+        FederationFiles.read(HadoopFiles.withDefaults(), dir.resolve("federation.properties").toString());
+    assertEquals(List.of("alpha", "beta", "delta"), federation.computeParties());
+    assertEquals(java.util.Optional.of("gamma"), federation.owner("customers"));
+    assertEquals(java.util.Optional.empty(), federation.owner("sales"));
   }
 
   @Test
@@ -135,7 +149,14 @@ class InitCommandTest {
         CliRun.parley("init", "--dir", temp.resolve("d").toString(), "--parties", "a,b", "--table", "t=x INT", "--table", "t=y INT"), "'t'");
     CliTest.assertUsageError(
         CliRun.parley("init", "--dir", temp.resolve("e").toString(), "--parties", "a,b", "--table", "t=x INT, X DOUBLE"), "X");
+    CliTest.assertUsageError(
+        CliRun.parley("init", "--dir", temp.resolve("f").toString(), "--parties", "a,b,c", "--table", "t=x INT",
+            "--compute-parties", "a,b"), "federation.computeParties names 2 parties");
+    CliTest.assertUsageError(
+        CliRun.parley("init", "--dir", temp.resolve("g").toString(), "--parties", "a,b", "--table", "t=x INT",
+            "--owner", "t=z"), "table.t.owner names 'z'");
     assertTrue(Files.notExists(temp.resolve("a")));
+    assertTrue(Files.notExists(temp.resolve("f")));
   }
 
   @Test
