@@ -67,7 +67,17 @@ public final class FederationHarness implements AutoCloseable {
       Path dir, Map<String, String> schemaByTable, Map<String, Map<String, Path>> dataByTableThenParty) {
     TreeSet<String> partyNames = new TreeSet<>();
     dataByTableThenParty.values().forEach(byParty -> partyNames.addAll(byParty.keySet()));
-    List<String> parties = List.copyOf(partyNames);
+    return start(dir, List.copyOf(partyNames), List.of(), schemaByTable, dataByTableThenParty);
+  }
+
+  /**
+   * As {@link #start(Path, Map, Map)}, with the parties named (a party may hold no table, as a
+   * {@code parley helper} does) and the federation's {@code federation.computeParties} (empty for none).
+   */
+  public static FederationHarness start(
+      Path dir, List<String> partyList, List<String> computeParties, Map<String, String> schemaByTable,
+      Map<String, Map<String, Path>> dataByTableThenParty) {
+    List<String> parties = List.copyOf(new TreeSet<>(partyList));
     FederationDefinition federation = FederationDefinition.of(FEDERATION_NAME, parties, schemaByTable);
     SecureRandom random = Drbg.seeded(SEED);
     FederationCa ca = FederationCa.create(FEDERATION_NAME, random);
@@ -75,6 +85,9 @@ public final class FederationHarness implements AutoCloseable {
     StringBuilder definition = new StringBuilder();
     definition.append("federation.name=").append(FEDERATION_NAME).append('\n');
     definition.append("federation.parties=").append(String.join(",", parties)).append('\n');
+    if (!computeParties.isEmpty()) {
+      definition.append("federation.computeParties=").append(String.join(",", computeParties)).append('\n');
+    }
     schemaByTable.forEach((table, ddl) -> definition.append("table.").append(table).append(".schema=").append(ddl).append('\n'));
     Path federationFile = write(dir.resolve("federation.properties"), definition.toString().getBytes(StandardCharsets.UTF_8));
 
