@@ -44,8 +44,11 @@ class SecureFunctionTest {
       assertEquals("secure_" + function.name().toLowerCase(java.util.Locale.ROOT), function.sqlName());
       assertEquals(Optional.of(function), SecureFunction.bySqlName(function.sqlName().toUpperCase(java.util.Locale.ROOT)));
       assertTrue(function.usage().startsWith("_FUNC_("), function.usage());
-      assertTrue(function.usage().contains("each party learns only the result")
-          || function.usage().contains("Each party learns only the result"), function.usage());
+      // Each function's usage says what it reveals, and to whom.
+      assertTrue(function.compares()
+          ? function.usage().contains("on secret shares")
+          : function.usage().contains("each party learns only the result")
+              || function.usage().contains("Each party learns only the result"), function.usage());
       assertTrue(function.examples().startsWith("\n    Examples:\n      > SELECT "), function.examples());
       assertTrue(function.examples().endsWith("\n  "), function.examples());
       assertTrue(function.examples().contains("_FUNC_("), function.examples());
