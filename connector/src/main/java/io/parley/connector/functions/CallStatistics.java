@@ -549,6 +549,24 @@ public final class CallStatistics implements Serializable {
     return OrderedValueCodec.of(argumentTypes.get(a));
   }
 
+  /**
+   * A comparing call's result from the winning candidate: {@code key} (the extreme, encoded),
+   * for max_by/min_by {@code x} there and whether it is null, and whether every party was absent
+   * (then null, as Spark's min/max/max_by give for no non-null values).
+   */
+  public Object finishCompared(long key, long x, boolean xNull, boolean absent) {
+    if (shape != Shape.EXTREME && shape != Shape.EXTREME_BY) {
+      throw new IllegalStateException(function.sqlName() + " is not finished from an extreme");
+    }
+    if (absent) {
+      return null;
+    }
+    if (shape == Shape.EXTREME) {
+      return comparedCodec(0).decode(key);
+    }
+    return xNull ? null : comparedCodec(0).decode(x);
+  }
+
   /** Whether this call's words are summed over the parties (false: they are compared on shares). */
   public boolean linear() {
     return !function.compares();

@@ -705,17 +705,9 @@ public final class ShareAggregation {
         return SharePercentiles.interpolate(call.comparedCodec(0), found[0], found[1], found[2], plan.percentages[c]);
       }
       int slot = Computation.compareSlot(plan, c);
-      if (absent[slot * reported + r] != 0) {
-        return null;
-      }
-      boolean by = call.function() == SecureFunction.MAX_BY || call.function() == SecureFunction.MIN_BY;
       int columns = Computation.COMPARED_COLUMNS;
-      long[] values = compared;
-      if (!by) {
-        return call.comparedCodec(0).decode(values[(slot * columns) * reported + r]);
-      }
-      boolean xNull = values[(slot * columns + 2) * reported + r] != 0;
-      return xNull ? null : call.comparedCodec(0).decode(values[(slot * columns + 1) * reported + r]);
+      return call.finishCompared(compared[(slot * columns) * reported + r], compared[(slot * columns + 1) * reported + r],
+          compared[(slot * columns + 2) * reported + r] != 0, absent[slot * reported + r] != 0);
     }
   }
 
