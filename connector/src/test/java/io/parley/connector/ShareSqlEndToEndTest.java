@@ -62,7 +62,8 @@ class ShareSqlEndToEndTest {
         bids.put(party, Files.writeString(dir.resolve(party + "-bids.csv"), bidsCsv(p, new Random(4000 + p))));
       }
     }
-    harness = FederationHarness.start(dir, PARTIES, PARTIES,
+    // Percentile stages run 2 tasks per party (spark.parley.mpc.partitions) that wait on each other.
+    harness = FederationHarness.start(dir, PARTIES, PARTIES, 8,
         Map.of("sales", SALES_SCHEMA, "edges", EDGES_SCHEMA, "bids", BIDS_SCHEMA),
         Map.of("sales", sales, "edges", edges, "bids", bids));
     spark = harness.session("alpha");
@@ -189,6 +190,27 @@ class ShareSqlEndToEndTest {
   }
 
   @Test
+  void mediansAndPercentilesPerGroupMixedWithOtherFunctions() {
+    assertLikePlainSpark(spark,
+        "SELECT region, secure_median(price) AS med_price, secure_percentile(units, 0.25) AS q1_units,"
+            + " secure_percentile(units, 0.9) AS p90_units, secure_percentile(amount, 1.0) AS top_amount,"
+            + " secure_min(units) AS min_units, secure_sum(amount) AS total, secure_count(*) AS n"
+            + " FROM sales GROUP BY region",
+        1);
+  }
+
+  @Test
+  void mediansAndPercentilesOverTheWholeFederationAndOfEdgeValues() {
+    assertLikePlainSpark(spark,
+        "SELECT secure_median(units) AS med, secure_percentile(price, 0) AS lowest, secure_count(*) AS n FROM sales",
+        -1);
+    assertLikePlainSpark(spark,
+        "SELECT g, secure_median(v) AS med_v, secure_percentile(d, 0.5) AS med_d, secure_percentile(m, 0.75) AS q3_m,"
+            + " secure_median(f) AS med_f, secure_median(c) AS med_c FROM edges GROUP BY g",
+        1);
+  }
+
+  @Test
   void edgeValuesOfEveryType() {
     assertLikePlainSpark(spark,
         "SELECT g, secure_min(v) AS min_v, secure_max(v) AS max_v, secure_min(d) AS min_d, secure_max(d) AS max_d,"
@@ -202,8 +224,8 @@ class ShareSqlEndToEndTest {
   @Test
   void aComputePartyWithoutTheTableTakesPartWithNoRows() {
     assertLikePlainSpark(harness.session("beta"),
-        "SELECT item, secure_max(bid) AS top, secure_min_by(bidder, bid) AS lowest_bidder, secure_sum(bid) AS total"
-            + " FROM bids GROUP BY item",
+        "SELECT item, secure_max(bid) AS top, secure_min_by(bidder, bid) AS lowest_bidder, secure_sum(bid) AS total,"
+            + " secure_median(bid) AS med FROM bids GROUP BY item",
         1);
   }
 

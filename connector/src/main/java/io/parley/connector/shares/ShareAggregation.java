@@ -388,13 +388,13 @@ public final class ShareAggregation {
         stage = "comparing";
         Optional<Opened> opened = computation.results(reported, resultParty);
 
-        List<List<long[]>> percentiles = new ArrayList<>();
-        for (int c = 0; c < plan.userCalls; c++) {
-          if (!Double.isNaN(plan.percentages[c]) && reported.length > 0) {
-            stage = "computing percentiles of " + plan.layout.spec().getAggregates(c).getFunction();
-            percentiles.add(percentiles(c, union, tokens, reported, resultParty));
-          } else {
-            percentiles.add(null);
+        // One percentile stage per distinct argument: its calls' percentages are selected together.
+        Percentiles percentiles = new Percentiles(plan);
+        if (reported.length > 0) {
+          for (int first : percentiles.firstCalls()) {
+            stage = "computing percentiles of " + plan.layout.spec().getAggregates(first).getArgumentSql(0);
+            percentiles.found(first, percentiles(first, percentiles.percentages(first), union, tokens, reported,
+                resultParty));
           }
         }
 
@@ -490,8 +490,9 @@ public final class ShareAggregation {
       return columns;
     }
 
-    /** Per reported group with values: {count, lower, upper} at the initiator; empty elsewhere. */
-    private List<long[]> percentiles(int call, byte[][] union, GroupTokens tokens, int[] reported, int resultParty) {
+    /** Per reported group, its percentiles (null without values) at the initiator; empty elsewhere. */
+    private GroupPercentiles[] percentiles(int call, double[] percentages, byte[][] union, GroupTokens tokens,
+        int[] reported, int resultParty) {
       // This party's reported groups, by key, with their dense index among the reported groups.
       List<byte[]> keys = new ArrayList<>();
       List<Integer> indices = new ArrayList<>();
@@ -519,8 +520,7 @@ public final class ShareAggregation {
                     plan.layout.groupTypes().size(), keysBroadcast, indexBroadcast)),
             schema);
         return inJob("percentiles of call " + call, () -> SharePercentiles.run(spark, runtime, session, values,
-            reported.length, plan.percentages[call], (int) plan.query.getPartitions(), resultParty,
-            OPERATION_PERCENTILE + call));
+            reported.length, percentages, (int) plan.query.getPartitions(), resultParty, OPERATION_PERCENTILE + call));
       } finally {
         keysBroadcast.destroy();
         indexBroadcast.destroy();
@@ -529,7 +529,7 @@ public final class ShareAggregation {
 
     /** The result rows at the initiator: per reported group its values, then each call's result. */
     private List<Row> decode(byte[][] union, GroupTokens tokens, int[] reported, Opened opened,
-        List<List<long[]>> percentiles) {
+        Percentiles percentiles) {
       GroupKeyCodec codec = plan.layout.groupKeyCodec();
       int groupColumns = plan.layout.groupTypes().size();
       List<Row> rows = new ArrayList<>(reported.length);
@@ -540,7 +540,7 @@ public final class ShareAggregation {
         }
         Object[] values = Arrays.copyOf(key, groupColumns + plan.userCalls);
         for (int c = 0; c < plan.userCalls; c++) {
-          values[groupColumns + c] = opened.result(c, r, percentiles.get(c));
+          values[groupColumns + c] = opened.result(c, r, percentiles);
         }
         rows.add(RowFactory.create(values));
       }
@@ -686,23 +686,90 @@ public final class ShareAggregation {
     }
   }
 
+  /**
+   * The percentile calls grouped by their argument (one stage per distinct argument, all its
+   * percentages at once), and what the stage returned at the initiator.
+   */
+  private static final class Percentiles {
+    private final Plan plan;
+    /** Per call: the first call over the same argument, or -1 for calls that are not percentiles. */
+    private final int[] firstOfArgument;
+    private final java.util.Map<Integer, GroupPercentiles[]> found = new java.util.HashMap<>();
+
+    Percentiles(Plan plan) {
+      this.plan = plan;
+      this.firstOfArgument = new int[plan.userCalls];
+      for (int c = 0; c < plan.userCalls; c++) {
+        firstOfArgument[c] = -1;
+        if (Double.isNaN(plan.percentages[c])) {
+          continue;
+        }
+        firstOfArgument[c] = c;
+        for (int earlier = 0; earlier < c; earlier++) {
+          if (firstOfArgument[earlier] == earlier && argument(earlier).equals(argument(c))) {
+            firstOfArgument[c] = earlier;
+            break;
+          }
+        }
+      }
+    }
+
+    private String argument(int c) {
+      return plan.layout.spec().getAggregates(c).getArgumentSql(0);
+    }
+
+    List<Integer> firstCalls() {
+      List<Integer> firsts = new ArrayList<>();
+      for (int c = 0; c < firstOfArgument.length; c++) {
+        if (firstOfArgument[c] == c) {
+          firsts.add(c);
+        }
+      }
+      return firsts;
+    }
+
+    /** The percentages of every call over the first call's argument, in call order. */
+    double[] percentages(int first) {
+      return java.util.stream.IntStream.range(0, firstOfArgument.length).filter(c -> firstOfArgument[c] == first)
+          .mapToDouble(c -> plan.percentages[c]).toArray();
+    }
+
+    void found(int first, GroupPercentiles[] byGroup) {
+      found.put(first, byGroup);
+    }
+
+    /** Call {@code c}'s result for reported group {@code r}: null for a group without values. */
+    Object result(int c, int r) {
+      int first = firstOfArgument[c];
+      GroupPercentiles[] byGroup = found.get(first);
+      if (byGroup == null || byGroup[r] == null) {
+        return null;
+      }
+      int index = 0;
+      for (int other = 0; other < c; other++) {
+        if (firstOfArgument[other] == first) {
+          index++;
+        }
+      }
+      GroupPercentiles group = byGroup[r];
+      return SharePercentiles.interpolate(plan.call(c).comparedCodec(0), group.count(), group.lower()[index],
+          group.upper()[index], plan.percentages[c]);
+    }
+  }
+
   // ---------------------------------------------------------------- the computation on shares
 
   /** What is opened to the initiator: per reported group, the pooled linear words and the compared results. */
   private record Opened(Plan plan, int reported, long[] pooled, long[] compared, long[] absent) {
     /** Call {@code c}'s result for reported group {@code r}. */
-    Object result(int c, int r, List<long[]> percentiles) {
+    Object result(int c, int r, Percentiles percentiles) {
       CallStatistics call = plan.call(c);
       if (call.linear()) {
         int w = plan.layout.wordsPerGroup();
         return call.finish(pooled, r * w + plan.layout.firstWords()[c]);
       }
-      if (percentiles != null) {
-        long[] found = percentiles.get(r);
-        if (found == null) {
-          return null;
-        }
-        return SharePercentiles.interpolate(call.comparedCodec(0), found[0], found[1], found[2], plan.percentages[c]);
+      if (!Double.isNaN(plan.percentages[c])) {
+        return percentiles.result(c, r);
       }
       int slot = Computation.compareSlot(plan, c);
       int columns = Computation.COMPARED_COLUMNS;

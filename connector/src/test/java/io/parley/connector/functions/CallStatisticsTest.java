@@ -151,8 +151,8 @@ class CallStatisticsTest {
             List.of("i", "x2"), List.of("d", "l2"));
     for (boolean ansi : new boolean[] {true, false}) {
       for (SecureFunction function : SecureFunction.values()) {
-        if (function == SecureFunction.MEDIAN || function == SecureFunction.PERCENTILE) {
-          continue; // per value, on shares: ShareSqlEndToEndTest
+        if (function == SecureFunction.MEDIAN || function == SecureFunction.PERCENTILE || (function.compares() && !ansi)) {
+          continue; // per value, on shares: ShareSqlEndToEndTest; and ANSI mode changes no comparison
         }
         List<List<String>> argumentLists = new ArrayList<>(function.maxArguments() == 2 ? paired : single);
         if (function == SecureFunction.MAX_BY || function == SecureFunction.MIN_BY) {

@@ -67,15 +67,17 @@ public final class FederationHarness implements AutoCloseable {
       Path dir, Map<String, String> schemaByTable, Map<String, Map<String, Path>> dataByTableThenParty) {
     TreeSet<String> partyNames = new TreeSet<>();
     dataByTableThenParty.values().forEach(byParty -> partyNames.addAll(byParty.keySet()));
-    return start(dir, List.copyOf(partyNames), List.of(), schemaByTable, dataByTableThenParty);
+    return start(dir, List.copyOf(partyNames), List.of(), 2, schemaByTable, dataByTableThenParty);
   }
 
   /**
    * As {@link #start(Path, Map, Map)}, with the parties named (a party may hold no table, as a
-   * {@code parley helper} does) and the federation's {@code federation.computeParties} (empty for none).
+   * {@code parley helper} does), the federation's {@code federation.computeParties} (empty for none)
+   * and the cores of the one local Spark context the parties share: stages whose tasks talk to the
+   * same partition at the other parties need every party's tasks running at once.
    */
   public static FederationHarness start(
-      Path dir, List<String> partyList, List<String> computeParties, Map<String, String> schemaByTable,
+      Path dir, List<String> partyList, List<String> computeParties, int cores, Map<String, String> schemaByTable,
       Map<String, Map<String, Path>> dataByTableThenParty) {
     List<String> parties = List.copyOf(new TreeSet<>(partyList));
     FederationDefinition federation = FederationDefinition.of(FEDERATION_NAME, parties, schemaByTable);
@@ -109,7 +111,7 @@ public final class FederationHarness implements AutoCloseable {
     try {
       base =
           SparkSession.builder()
-              .master("local[2]")
+              .master("local[" + cores + "]")
               .appName("FederationHarness")
               .config("spark.ui.enabled", "false")
               .config("spark.sql.shuffle.partitions", "4")
