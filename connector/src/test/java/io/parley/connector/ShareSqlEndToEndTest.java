@@ -211,6 +211,28 @@ class ShareSqlEndToEndTest {
   }
 
   @Test
+  void dataFrameApi() {
+    Dataset<Row> secure = spark.read().format("parley").option("table", "sales").load()
+        .where(org.apache.spark.sql.functions.col("units").gt(2))
+        .groupBy("region")
+        .agg(ParleyFunctions.secureMax(org.apache.spark.sql.functions.col("price")).as("top"),
+            ParleyFunctions.secureMinBy(org.apache.spark.sql.functions.col("units"),
+                org.apache.spark.sql.functions.col("id")).as("first_units"),
+            ParleyFunctions.securePercentile(org.apache.spark.sql.functions.col("amount"), 0.5).as("mid"),
+            ParleyFunctions.secureCountAll().as("n"));
+    Dataset<Row> plain = spark.table("pooled_sales")
+        .where(org.apache.spark.sql.functions.col("units").gt(2))
+        .groupBy("region")
+        .agg(org.apache.spark.sql.functions.max("price").as("top"),
+            org.apache.spark.sql.functions.min_by(org.apache.spark.sql.functions.col("units"),
+                org.apache.spark.sql.functions.col("id")).as("first_units"),
+            org.apache.spark.sql.functions.percentile(org.apache.spark.sql.functions.col("amount"),
+                org.apache.spark.sql.functions.lit(0.5)).as("mid"),
+            org.apache.spark.sql.functions.count(org.apache.spark.sql.functions.lit(1)).as("n"));
+    assertSameResult(secure, plain, 1);
+  }
+
+  @Test
   void edgeValuesOfEveryType() {
     assertLikePlainSpark(spark,
         "SELECT g, secure_min(v) AS min_v, secure_max(v) AS max_v, secure_min(d) AS min_d, secure_max(d) AS max_d,"
