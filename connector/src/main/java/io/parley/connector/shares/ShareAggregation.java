@@ -16,8 +16,6 @@ import io.parley.protocols.client.CoordinatorClient;
 import io.parley.protocols.crypto.Drbg;
 import io.parley.protocols.crypto.SecretBytes;
 import io.parley.protocols.federation.FederationDefinition;
-import io.parley.protocols.mpc.ArithmeticShares;
-import io.parley.protocols.mpc.BooleanShares;
 import io.parley.protocols.mpc.ComputeSession;
 import io.parley.protocols.mpc.Network;
 import io.parley.protocols.mpc.ReplicatedParty;
@@ -29,9 +27,6 @@ import io.parley.protocols.wire.Invitation;
 import io.parley.protocols.wire.SessionCreated;
 import io.parley.protocols.wire.ShareQuery;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -47,8 +42,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.catalyst.expressions.Expression;
-import org.apache.spark.sql.catalyst.expressions.Literal;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
@@ -80,8 +73,6 @@ public final class ShareAggregation {
   static final String OPERATION_PERCENTILE = "share-percentile-";
   private static final byte SETUP_VERSION = 1;
   private static final int TOKEN_KEY_BYTES = 32;
-  private static final String DIGEST_LABEL = "parley/v1/share-aggregate";
-  private static final String INTERNAL_ROW_COUNT = SecureFunction.COUNT.sqlName();
 
   private ShareAggregation() {}
 
@@ -114,7 +105,7 @@ public final class ShareAggregation {
             .setPartitions(conf.get(ParleyConf.MPC_PARTITIONS))
             .build();
     FederatedAggregation.checkPolicy(runtime, spec, computeParties);
-    Plan plan = Plan.resolve(spark, query);
+    SharePlan plan = SharePlan.resolve(spark, query);
     CoordinatorClient client = runtime.client();
     SessionCreated created;
     try {
@@ -144,7 +135,7 @@ public final class ShareAggregation {
   public static void respond(SparkSession spark, Invitation invitation, ShareQuery query) {
     PartyRuntime runtime = PartyRuntime.of(spark);
     String sessionId = invitation.getSessionId();
-    Plan plan;
+    SharePlan plan;
     try {
       if (query.getVersion() != SHARE_QUERY_VERSION) {
         throw new QueryRefused("party " + runtime.party() + " speaks ShareQuery version " + SHARE_QUERY_VERSION
@@ -157,7 +148,7 @@ public final class ShareAggregation {
             + runtime.federation().computeParties() + " (federation.computeParties), not " + invitation.getParticipantsList());
       }
       FederatedAggregation.checkPolicy(runtime, spec, invitation.getParticipantsList());
-      plan = Plan.resolve(spark, query);
+      plan = SharePlan.resolve(spark, query);
     } catch (ParleyException refused) {
       String reason = refused instanceof QueryRefused
           ? refused.getMessage()
@@ -207,107 +198,13 @@ public final class ShareAggregation {
     return comparing.orElse("GROUP BY with " + ParleyConf.POLICY_MIN_GROUP_SIZE.key() + " > 1");
   }
 
-  // ---------------------------------------------------------------- the plan every party derives
-
-  /**
-   * What every compute party derives from the ShareQuery with the same code: the layout (the
-   * spec's calls plus an internal row count for suppression), the percentages of percentile calls,
-   * and the digest the coordinator compares.
-   */
-  static final class Plan {
-    final ShareQuery query;
-    final QueryLayout layout;
-    /** Calls of the user's spec; the internal row count follows them. */
-    final int userCalls;
-    /** Per call: its percentage (median 0.5), or NaN for other calls. */
-    final double[] percentages;
-    final byte[] digest;
-
-    private Plan(ShareQuery query, QueryLayout layout, int userCalls, double[] percentages, byte[] digest) {
-      this.query = query;
-      this.layout = layout;
-      this.userCalls = userCalls;
-      this.percentages = percentages;
-      this.digest = digest;
-    }
-
-    static Plan resolve(SparkSession spark, ShareQuery query) {
-      if (!query.hasAggregate()) {
-        throw new ParleyException("a ShareQuery for an aggregate carries no FederatedAggregate");
-      }
-      if (query.getPartitions() < 1 || query.getPartitions() > 4096) {
-        throw new QueryRefused("a ShareQuery asks for " + query.getPartitions() + " partitions, not 1..4096 ("
-            + ParleyConf.MPC_PARTITIONS.key() + ")");
-      }
-      FederatedAggregate spec = query.getAggregate();
-      double[] percentages = new double[spec.getAggregatesCount()];
-      for (int c = 0; c < spec.getAggregatesCount(); c++) {
-        AggregateCall call = spec.getAggregates(c);
-        SecureFunction function = SecureFunction.bySqlName(call.getFunction()).orElse(null);
-        percentages[c] = Double.NaN;
-        if (function == SecureFunction.MEDIAN) {
-          percentages[c] = 0.5;
-        } else if (function == SecureFunction.PERCENTILE) {
-          percentages[c] = literalPercentage(spark, spec, call);
-        }
-      }
-      FederatedAggregate withRowCount =
-          spec.toBuilder().addAggregates(AggregateCall.newBuilder().setFunction(INTERNAL_ROW_COUNT)).build();
-      QueryLayout layout = QueryLayout.resolve(spark, withRowCount, true);
-      return new Plan(query, layout, spec.getAggregatesCount(), percentages, digest(layout.digest(), query));
-    }
-
-    private static double literalPercentage(SparkSession spark, FederatedAggregate spec, AggregateCall call) {
-      String name = SecureFunction.PERCENTILE.sqlName();
-      if (call.getArgumentSqlCount() != 2) {
-        throw new QueryRefused(name + " over federated table " + spec.getTable() + " takes 2 arguments, got "
-            + call.getArgumentSqlCount());
-      }
-      String sql = call.getArgumentSql(1);
-      Expression parsed;
-      try {
-        parsed = spark.sessionState().sqlParser().parseExpression(sql);
-      } catch (org.apache.spark.sql.catalyst.parser.ParseException | RuntimeException e) {
-        throw new QueryRefused(name + "'s percentage '" + sql + "' is not a literal");
-      }
-      if (!(parsed instanceof Literal literal) || !(literal.value() instanceof Double p) || !(p >= 0.0 && p <= 1.0)) {
-        throw new QueryRefused(name + "'s percentage '" + sql + "' is not a DOUBLE literal in [0, 1]");
-      }
-      return p;
-    }
-
-    private static byte[] digest(byte[] layoutDigest, ShareQuery query) {
-      try {
-        MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-        sha256.update(DIGEST_LABEL.getBytes(StandardCharsets.UTF_8));
-        sha256.update(layoutDigest);
-        sha256.update(ByteBuffer.allocate(16).putLong(query.getMinGroupSize()).putLong(query.getPartitions()).array());
-        return sha256.digest();
-      } catch (NoSuchAlgorithmException e) {
-        throw new ParleyException("SHA-256 is not available in this JVM", e);
-      }
-    }
-
-    CallStatistics call(int c) {
-      return layout.calls().get(c);
-    }
-
-    int rowCountCall() {
-      return userCalls;
-    }
-
-    boolean grouped() {
-      return layout.spec().getGroupBySqlCount() > 0;
-    }
-  }
-
   // ---------------------------------------------------------------- one party's run
 
   /** One session as this compute party runs it, stage by stage. */
   private static final class Participation {
     private final SparkSession spark;
     private final PartyRuntime runtime;
-    private final Plan plan;
+    private final SharePlan plan;
     private final String sessionId;
     private final List<String> participants;
     private final String initiator;
@@ -317,7 +214,7 @@ public final class ShareAggregation {
     private volatile String stage = "computing local statistics";
     private ComputeSession session;
 
-    Participation(SparkSession spark, PartyRuntime runtime, Plan plan, String sessionId, List<String> participants,
+    Participation(SparkSession spark, PartyRuntime runtime, SharePlan plan, String sessionId, List<String> participants,
         String initiator, boolean ownJobGroup, SecureRandom random) {
       this.spark = spark;
       this.runtime = runtime;
@@ -341,8 +238,7 @@ public final class ShareAggregation {
         log("local statistics of " + local.size() + " groups");
 
         stage = "joining";
-        TlsMaterialHolder tls = new TlsMaterialHolder(runtime);
-        session = ComputeSession.join(tls.keyExchange(random), runtime.client(), sessionId, participants, plan.digest,
+        session = ComputeSession.join(keyExchange(runtime, random), runtime.client(), sessionId, participants, plan.digest,
             layout.wordsPerGroup());
         int self = session.partyId();
         int resultParty = session.parties().indexOf(initiator);
@@ -373,7 +269,7 @@ public final class ShareAggregation {
         long[] columns = layOut(local, localTokens, union, w);
         ReplicatedParty engine =
             ReplicatedParty.connect(session.network(OPERATION_AGGREGATE, 0, random), random, 0);
-        Computation computation = new Computation(engine, plan, groups, w, self);
+        ShareComputation computation = new ShareComputation(engine, plan, groups, w, self);
         computation.share(columns);
 
         int[] reported;
@@ -386,10 +282,10 @@ public final class ShareAggregation {
         log(reported.length + " of " + groups + " groups reported");
 
         stage = "comparing";
-        Optional<Opened> opened = computation.results(reported, resultParty);
+        Optional<ShareComputation.Opened> opened = computation.results(reported, resultParty);
 
         // One percentile stage per distinct argument: its calls' percentages are selected together.
-        Percentiles percentiles = new Percentiles(plan);
+        PercentileCalls percentiles = new PercentileCalls(plan);
         if (reported.length > 0) {
           for (int first : percentiles.firstCalls()) {
             stage = "computing percentiles of " + plan.layout.spec().getAggregates(first).getArgumentSql(0);
@@ -528,8 +424,8 @@ public final class ShareAggregation {
     }
 
     /** The result rows at the initiator: per reported group its values, then each call's result. */
-    private List<Row> decode(byte[][] union, GroupTokens tokens, int[] reported, Opened opened,
-        Percentiles percentiles) {
+    private List<Row> decode(byte[][] union, GroupTokens tokens, int[] reported, ShareComputation.Opened opened,
+        PercentileCalls percentiles) {
       GroupKeyCodec codec = plan.layout.groupKeyCodec();
       int groupColumns = plan.layout.groupTypes().size();
       List<Row> rows = new ArrayList<>(reported.length);
@@ -587,12 +483,10 @@ public final class ShareAggregation {
 
   private record Setup(SecretBytes tokenKey, long minGroupSize) {}
 
-  /** The key exchange of a session, with this party's certificate and the federation's CA. */
-  private record TlsMaterialHolder(PartyRuntime runtime) {
-    SessionKeyExchange keyExchange(SecureRandom random) {
-      return new SessionKeyExchange(runtime.federation().name(), runtime.tls(),
-          new CertificateChecker(runtime.tls().ca(), runtime.federation().name()), random);
-    }
+  /** The session key exchange of this party: its certificate, checked peers of its federation's CA. */
+  private static SessionKeyExchange keyExchange(PartyRuntime runtime, SecureRandom random) {
+    return new SessionKeyExchange(runtime.federation().name(), runtime.tls(),
+        new CertificateChecker(runtime.tls().ca(), runtime.federation().name()), random);
   }
 
   static int[] allGroups(int groups) {
@@ -686,298 +580,4 @@ public final class ShareAggregation {
     }
   }
 
-  /**
-   * The percentile calls grouped by their argument (one stage per distinct argument, all its
-   * percentages at once), and what the stage returned at the initiator.
-   */
-  private static final class Percentiles {
-    private final Plan plan;
-    /** Per call: the first call over the same argument, or -1 for calls that are not percentiles. */
-    private final int[] firstOfArgument;
-    private final java.util.Map<Integer, GroupPercentiles[]> found = new java.util.HashMap<>();
-
-    Percentiles(Plan plan) {
-      this.plan = plan;
-      this.firstOfArgument = new int[plan.userCalls];
-      for (int c = 0; c < plan.userCalls; c++) {
-        firstOfArgument[c] = -1;
-        if (Double.isNaN(plan.percentages[c])) {
-          continue;
-        }
-        firstOfArgument[c] = c;
-        for (int earlier = 0; earlier < c; earlier++) {
-          if (firstOfArgument[earlier] == earlier && argument(earlier).equals(argument(c))) {
-            firstOfArgument[c] = earlier;
-            break;
-          }
-        }
-      }
-    }
-
-    private String argument(int c) {
-      return plan.layout.spec().getAggregates(c).getArgumentSql(0);
-    }
-
-    List<Integer> firstCalls() {
-      List<Integer> firsts = new ArrayList<>();
-      for (int c = 0; c < firstOfArgument.length; c++) {
-        if (firstOfArgument[c] == c) {
-          firsts.add(c);
-        }
-      }
-      return firsts;
-    }
-
-    /** The percentages of every call over the first call's argument, in call order. */
-    double[] percentages(int first) {
-      return java.util.stream.IntStream.range(0, firstOfArgument.length).filter(c -> firstOfArgument[c] == first)
-          .mapToDouble(c -> plan.percentages[c]).toArray();
-    }
-
-    void found(int first, GroupPercentiles[] byGroup) {
-      found.put(first, byGroup);
-    }
-
-    /** Call {@code c}'s result for reported group {@code r}: null for a group without values. */
-    Object result(int c, int r) {
-      int first = firstOfArgument[c];
-      GroupPercentiles[] byGroup = found.get(first);
-      if (byGroup == null || byGroup[r] == null) {
-        return null;
-      }
-      int index = 0;
-      for (int other = 0; other < c; other++) {
-        if (firstOfArgument[other] == first) {
-          index++;
-        }
-      }
-      GroupPercentiles group = byGroup[r];
-      return SharePercentiles.interpolate(plan.call(c).comparedCodec(0), group.count(), group.lower()[index],
-          group.upper()[index], plan.percentages[c]);
-    }
-  }
-
-  // ---------------------------------------------------------------- the computation on shares
-
-  /** What is opened to the initiator: per reported group, the pooled linear words and the compared results. */
-  private record Opened(Plan plan, int reported, long[] pooled, long[] compared, long[] absent) {
-    /** Call {@code c}'s result for reported group {@code r}. */
-    Object result(int c, int r, Percentiles percentiles) {
-      CallStatistics call = plan.call(c);
-      if (call.linear()) {
-        int w = plan.layout.wordsPerGroup();
-        return call.finish(pooled, r * w + plan.layout.firstWords()[c]);
-      }
-      if (!Double.isNaN(plan.percentages[c])) {
-        return percentiles.result(c, r);
-      }
-      int slot = Computation.compareSlot(plan, c);
-      int columns = Computation.COMPARED_COLUMNS;
-      return call.finishCompared(compared[(slot * columns) * reported + r], compared[(slot * columns + 1) * reported + r],
-          compared[(slot * columns + 2) * reported + r] != 0, absent[slot * reported + r] != 0);
-    }
-  }
-
-  /**
-   * The engine work of one aggregate, the same at the three parties. Every party's words enter as
-   * shares; a comparing call's candidate from party p is (key, x, x-null) with an absent flag, and
-   * two candidates combine by "take the right one if its key wins, or if the left one is absent
-   * and the right one is not", so a real value equal to the sentinel still wins.
-   */
-  private static final class Computation {
-    /** Per comparing call: key, x, x-null. */
-    static final int COMPARED_COLUMNS = 3;
-    private final ReplicatedParty engine;
-    private final Plan plan;
-    private final int groups;
-    private final int w;
-    private final int self;
-    private final List<Integer> comparingCalls = new ArrayList<>();
-    private final ArithmeticShares[] inputs = new ArithmeticShares[ReplicatedParty.PARTIES];
-    private final BooleanShares[] absentInputs = new BooleanShares[ReplicatedParty.PARTIES];
-    private ArithmeticShares sums;
-
-    Computation(ReplicatedParty engine, Plan plan, int groups, int w, int self) {
-      this.engine = engine;
-      this.plan = plan;
-      this.groups = groups;
-      this.w = w;
-      this.self = self;
-      for (int c = 0; c < plan.userCalls; c++) {
-        if (extremeCall(plan.call(c))) {
-          comparingCalls.add(c);
-        }
-      }
-    }
-
-    static boolean extremeCall(CallStatistics call) {
-      return call.words() > 0 && !call.linear();
-    }
-
-    /** The position of call {@code c} among the comparing calls with words. */
-    static int compareSlot(Plan plan, int c) {
-      int slot = 0;
-      for (int other = 0; other < c; other++) {
-        if (extremeCall(plan.call(other))) {
-          slot++;
-        }
-      }
-      return slot;
-    }
-
-    /** Every party shares its columns (and, as boolean shares, the absent flags of its extremes). */
-    void share(long[] ownColumns) {
-      long[] ownAbsent = new long[comparingCalls.size() * groups];
-      for (int s = 0; s < comparingCalls.size(); s++) {
-        int c = comparingCalls.get(s);
-        int absentWord = plan.layout.firstWords()[c] + plan.call(c).words() - 1;
-        System.arraycopy(ownColumns, absentWord * groups, ownAbsent, s * groups, groups);
-      }
-      for (int p = 0; p < ReplicatedParty.PARTIES; p++) {
-        inputs[p] = engine.shareInput(p, p == self ? ownColumns : null, groups * w);
-      }
-      for (int p = 0; p < ReplicatedParty.PARTIES; p++) {
-        absentInputs[p] = engine.shareBooleanInput(p, p == self ? ownAbsent : null, ownAbsent.length);
-      }
-      sums = engine.add(engine.add(inputs[0], inputs[1]), inputs[2]);
-    }
-
-    /** The groups whose pooled row count is at least {@code k}; only the comparison bit is opened, to all three. */
-    int[] reportedGroups(long k) {
-      int first = plan.layout.firstWords()[plan.rowCountCall()];
-      // A count's two words: the low 32-bit limb and the signed rest (Limbs), recombined on shares.
-      ArithmeticShares low = sums.slice(first * groups, groups);
-      ArithmeticShares high = sums.slice((first + 1) * groups, groups);
-      ArithmeticShares count = engine.add(low, engine.multiplyPublic(high, 1L << 32));
-      BooleanShares small = engine.lessThanZero(engine.addPublic(count, -k));
-      long[] bits = engine.reveal(small, 0, 1, 2).orElseThrow();
-      List<Integer> kept = new ArrayList<>();
-      for (int g = 0; g < groups; g++) {
-        if ((bits[g] & 1L) == 0) {
-          kept.add(g);
-        }
-      }
-      return kept.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    /** Compares the extremes of the reported groups and opens the results to {@code resultParty} only. */
-    Optional<Opened> results(int[] reported, int resultParty) {
-      int r = reported.length;
-      int slots = comparingCalls.size();
-      ArithmeticShares pooledLinear = gatherGroupMajor(sums, reported);
-      ArithmeticShares compared = null;
-      BooleanShares absent = null;
-      if (slots > 0 && r > 0) {
-        Candidates best = candidates(0, reported);
-        for (int p = 1; p < ReplicatedParty.PARTIES; p++) {
-          best = combine(best, candidates(p, reported));
-        }
-        compared = best.values;
-        absent = best.absent;
-      }
-      Optional<long[]> pooled = engine.reveal(pooledLinear, resultParty);
-      Optional<long[]> comparedValues = compared == null ? Optional.of(new long[0]) : engine.reveal(compared, resultParty);
-      Optional<long[]> absentBits = absent == null ? Optional.of(new long[0]) : engine.reveal(absent, resultParty);
-      if (self != resultParty) {
-        return Optional.empty();
-      }
-      long[] bits = absentBits.orElseThrow();
-      for (int i = 0; i < bits.length; i++) {
-        bits[i] &= 1L;
-      }
-      return Optional.of(new Opened(plan, r, pooled.orElseThrow(), comparedValues.orElseThrow(), bits));
-    }
-
-    /** The words of the user's linear calls, group-major (group r at {@code r * w}); other words are zero. */
-    private ArithmeticShares gatherGroupMajor(ArithmeticShares shares, int[] reported) {
-      int r = reported.length;
-      long[] own = new long[r * w];
-      long[] next = new long[r * w];
-      int[] firstWords = plan.layout.firstWords();
-      for (int c = 0; c < plan.userCalls; c++) {
-        CallStatistics call = plan.call(c);
-        if (!call.linear()) {
-          continue;
-        }
-        for (int j = firstWords[c]; j < firstWords[c] + call.words(); j++) {
-          for (int i = 0; i < r; i++) {
-            own[i * w + j] = shares.own()[j * groups + reported[i]];
-            next[i * w + j] = shares.next()[j * groups + reported[i]];
-          }
-        }
-      }
-      return new ArithmeticShares(own, next);
-    }
-
-    /** Candidates with their values column-major: slot s, column k at {@code (s * 3 + k) * r}. */
-    private record Candidates(ArithmeticShares values, BooleanShares absent) {}
-
-    private Candidates candidates(int party, int[] reported) {
-      int r = reported.length;
-      int slots = comparingCalls.size();
-      long[] own = new long[slots * COMPARED_COLUMNS * r];
-      long[] next = new long[own.length];
-      long[] absentOwn = new long[slots * r];
-      long[] absentNext = new long[slots * r];
-      ArithmeticShares input = inputs[party];
-      BooleanShares absentInput = absentInputs[party];
-      for (int s = 0; s < slots; s++) {
-        int c = comparingCalls.get(s);
-        int first = plan.layout.firstWords()[c];
-        boolean by = plan.call(c).words() == CallStatistics.EXTREME_BY_WORDS;
-        // EXTREME: (extreme, extreme, 0); EXTREME_BY: (y, x, x-null).
-        int[] sourceWords = by ? new int[] {first, first + 1, first + 2} : new int[] {first, first, -1};
-        for (int k = 0; k < COMPARED_COLUMNS; k++) {
-          if (sourceWords[k] < 0) {
-            continue;
-          }
-          for (int i = 0; i < r; i++) {
-            own[(s * COMPARED_COLUMNS + k) * r + i] = input.own()[sourceWords[k] * groups + reported[i]];
-            next[(s * COMPARED_COLUMNS + k) * r + i] = input.next()[sourceWords[k] * groups + reported[i]];
-          }
-        }
-        for (int i = 0; i < r; i++) {
-          absentOwn[s * r + i] = absentInput.own()[s * groups + reported[i]];
-          absentNext[s * r + i] = absentInput.next()[s * groups + reported[i]];
-        }
-      }
-      return new Candidates(new ArithmeticShares(own, next), new BooleanShares(absentOwn, absentNext));
-    }
-
-    /** The better of two candidate sets, slot by slot; ties keep the left one. */
-    private Candidates combine(Candidates left, Candidates right) {
-      int slots = comparingCalls.size();
-      int r = left.absent.length() / slots;
-      List<ArithmeticShares> firsts = new ArrayList<>();
-      List<ArithmeticShares> seconds = new ArrayList<>();
-      for (int s = 0; s < slots; s++) {
-        SecureFunction function = plan.call(comparingCalls.get(s)).function();
-        boolean smallest = function == SecureFunction.MIN || function == SecureFunction.MIN_BY;
-        ArithmeticShares leftKey = left.values.slice(s * COMPARED_COLUMNS * r, r);
-        ArithmeticShares rightKey = right.values.slice(s * COMPARED_COLUMNS * r, r);
-        // "the right key wins": left < right for a maximum, right < left for a minimum
-        firsts.add(smallest ? rightKey : leftKey);
-        seconds.add(smallest ? leftKey : rightKey);
-      }
-      BooleanShares wins = engine.lessThan(
-          ArithmeticShares.concat(firsts.toArray(ArithmeticShares[]::new)),
-          ArithmeticShares.concat(seconds.toArray(ArithmeticShares[]::new)));
-      BooleanShares onlyRight = engine.and(left.absent, engine.xorPublic(right.absent, 1L));
-      BooleanShares takeRight = or(wins, onlyRight);
-      BooleanShares[] perValue = new BooleanShares[slots * COMPARED_COLUMNS];
-      for (int s = 0; s < slots; s++) {
-        for (int k = 0; k < COMPARED_COLUMNS; k++) {
-          perValue[s * COMPARED_COLUMNS + k] = takeRight.slice(s * r, r);
-        }
-      }
-      ArithmeticShares values = engine.select(BooleanShares.concat(perValue), right.values, left.values);
-      BooleanShares absent = engine.and(left.absent, right.absent);
-      return new Candidates(values, absent);
-    }
-
-    /** {@code a | b} in bit 0: {@code a ^ b ^ (a & b)}. */
-    private BooleanShares or(BooleanShares a, BooleanShares b) {
-      return engine.xor(engine.xor(a, b), engine.and(a, b));
-    }
-  }
 }
