@@ -260,7 +260,7 @@ public final class PercentileStage {
   /** Aborts the session with a reason that names the stage, never a value; returns what to throw here. */
   private static ParleyException abort(
       ComputeSession session, String party, String operation, String stage, Throwable failure) {
-    String cause = safeCause(failure);
+    String cause = cancelled(failure) ? "its Spark jobs were cancelled" : safeCause(failure);
     String reason = "party " + party + " failed in " + operation + " (" + stage + "): " + cause;
     LOG.info("session {}: party {} aborts in {} ({})", session.sessionId(), party, operation, stage);
     try {
@@ -283,6 +283,16 @@ public final class PercentileStage {
       }
     }
     return failure.getClass().getSimpleName() + " (see this party's log)";
+  }
+
+  private static boolean cancelled(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof InterruptedException
+          || (!(t instanceof ParleyException) && t.getMessage() != null && t.getMessage().contains("cancelled"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean hasParleyCause(Throwable failure) {

@@ -50,6 +50,7 @@ public final class PercentileStageBenchmark {
     });
     try (ComputeFederation federation =
         ComputeFederation.start(dir, "local[" + 3 * partitions + "]", Duration.ofMinutes(10))) {
+      federation.session("alpha").sparkContext().setLogLevel("WARN");
       cleaner.scheduleAtFixedRate(() -> federation.harness().clearTranscript(), 100, 100, TimeUnit.MILLISECONDS);
       Map<String, Dataset<Row>> values = new HashMap<>();
       for (int p = 0; p < ComputeFederation.PARTIES.size(); p++) {
