@@ -165,8 +165,13 @@ public final class PercentileStage {
       List<GroupPercentiles> result = decode(rows, percentiles);
       log(networks, operation, "selected" + (result.isEmpty() ? "" : ", " + result.size() + " groups opened here"));
       return result;
-    } catch (RuntimeException failure) {
-      throw abort(session, runtime.party(), operation, stage, failure);
+    } catch (Exception | Error failure) {
+      // Spark's SparkException (a failed job) is a checked exception that Java code sees thrown undeclared.
+      ParleyException reported = abort(session, runtime.party(), operation, stage, failure);
+      if (failure instanceof Error error) {
+        throw error;
+      }
+      throw reported;
     } finally {
       sc.setLocalProperty(JOB_DESCRIPTION, previousDescription);
       if (shared != null) {
@@ -254,8 +259,8 @@ public final class PercentileStage {
 
   /** Aborts the session with a reason that names the stage, never a value; returns what to throw here. */
   private static ParleyException abort(
-      ComputeSession session, String party, String operation, String stage, RuntimeException failure) {
-    String cause = safeCause(failure);
+      ComputeSession session, String party, String operation, String stage, Throwable failure) {
+    String cause = cancelled(failure) ? "its Spark jobs were cancelled" : safeCause(failure);
     String reason = "party " + party + " failed in " + operation + " (" + stage + "): " + cause;
     LOG.info("session {}: party {} aborts in {} ({})", session.sessionId(), party, operation, stage);
     try {
@@ -278,6 +283,25 @@ public final class PercentileStage {
       }
     }
     return failure.getClass().getSimpleName() + " (see this party's log)";
+  }
+
+  private static boolean cancelled(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof InterruptedException
+          || (!(t instanceof ParleyException) && t.getMessage() != null && t.getMessage().contains("cancelled"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean hasParleyCause(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof ParleyException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void log(SessionNetworks networks, String operation, String event) {
@@ -361,14 +385,7 @@ public final class PercentileStage {
         ReplicatedParty engine = ReplicatedParty.connect(network, random, (long) partition << 40);
         return body.run(engine);
       } catch (RuntimeException failure) {
-        try {
-          networks.abort(client, "party " + networks.self() + " failed in " + operation + " (" + stage
-              + ", partition " + partition + "): " + safeCause(failure));
-        } catch (RuntimeException abortFailed) {
-          LOG.info("session {}: abort not delivered ({})", networks.sessionId(),
-              abortFailed.getClass().getSimpleName());
-        }
-        throw failure;
+        throw abortFromExecutor(client, stage, partition, failure);
       }
     }
 
@@ -377,15 +394,31 @@ public final class PercentileStage {
       try {
         return body.get();
       } catch (RuntimeException failure) {
-        try {
-          networks.abort(ExecutorClients.get(coordinator, tls, callTimeout), "party " + networks.self()
-              + " failed in " + operation + " (" + stage + ", partition " + partition + "): " + safeCause(failure));
-        } catch (RuntimeException abortFailed) {
-          LOG.info("session {}: abort not delivered ({})", networks.sessionId(),
-              abortFailed.getClass().getSimpleName());
-        }
-        throw failure;
+        throw abortFromExecutor(ExecutorClients.get(coordinator, tls, callTimeout), stage, partition, failure);
       }
+    }
+
+    /**
+     * Aborts the session at once, so the other parties' tasks stop waiting, and returns what the
+     * task should fail with: a {@link ParleyException} the driver can read (Spark drops a task's
+     * exception whose causes do not serialize, such as gRPC's), or the failure itself.
+     */
+    private RuntimeException abortFromExecutor(
+        CoordinatorClient client, String stage, int partition, RuntimeException failure) {
+      String cause = safeCause(failure);
+      try {
+        networks.abort(client, "party " + networks.self() + " failed in " + operation + " (" + stage
+            + ", partition " + partition + "): " + cause);
+      } catch (RuntimeException abortFailed) {
+        LOG.info("session {}: abort not delivered ({})", networks.sessionId(),
+            abortFailed.getClass().getSimpleName());
+      }
+      if (!hasParleyCause(failure)) {
+        return failure;
+      }
+      ParleyException portable = new ParleyException(cause);
+      portable.setStackTrace(failure.getStackTrace());
+      return portable;
     }
   }
 
