@@ -53,6 +53,33 @@ public final class ParleyFunctions {
     return call(SecureFunction.CORR, left, right);
   }
 
+  public static Column secureMin(Column value) {
+    return call(SecureFunction.MIN, value);
+  }
+
+  public static Column secureMax(Column value) {
+    return call(SecureFunction.MAX, value);
+  }
+
+  public static Column secureMedian(Column value) {
+    return call(SecureFunction.MEDIAN, value);
+  }
+
+  /** {@code secure_percentile(value, p)}, {@code p} in [0, 1]. */
+  public static Column securePercentile(Column value, double percentage) {
+    return call(SecureFunction.PERCENTILE, value, functions.lit(percentage));
+  }
+
+  /** The value of {@code value} at the row with the largest {@code ordering}. */
+  public static Column secureMaxBy(Column value, Column ordering) {
+    return call(SecureFunction.MAX_BY, value, ordering);
+  }
+
+  /** The value of {@code value} at the row with the smallest {@code ordering}. */
+  public static Column secureMinBy(Column value, Column ordering) {
+    return call(SecureFunction.MIN_BY, value, ordering);
+  }
+
   private static Column call(SecureFunction function, Column... arguments) {
     return functions.call_function(function.sqlName(), arguments);
   }

@@ -265,17 +265,22 @@ class FederationSafetyTest {
   }
 
   @Test
-  void anMpcInvitationIsDeclinedWithItsPurposeNamed() {
+  void anMpcInvitationIsDeclinedWhenTheFederationNamesNoComputeParties() {
     io.parley.connector.party.PartyRuntime runtime = io.parley.connector.party.PartyRuntime.of(alpha);
-    io.parley.protocols.wire.FederatedAggregate query =
-        io.parley.protocols.wire.FederatedAggregate.newBuilder().setVersion(1).setTable("sales").setDescription("mpc").build();
+    io.parley.protocols.wire.ShareQuery query = io.parley.protocols.wire.ShareQuery.newBuilder().setVersion(1)
+        .setAggregate(io.parley.protocols.wire.FederatedAggregate.newBuilder().setVersion(1).setTable("sales")
+            .addAggregates(io.parley.protocols.wire.AggregateCall.newBuilder().setFunction("secure_min")
+                .addArgumentSql("units"))
+            .setDescription("secure_min(units) FROM sales"))
+        .setPartitions(1).build();
     String sessionId =
         runtime.client().createMpcSession(query, List.of("alpha", "beta", "gamma"), java.time.Duration.ofSeconds(30))
             .getSessionId();
     String message =
         failure(() -> runtime.aggregationParty().join(runtime.client(), sessionId, List.of("alpha", "beta", "gamma"),
             new byte[32], 1));
-    assertTrue(message.contains("answers only secure aggregation sessions, not SESSION_PURPOSE_MPC"), message);
+    assertTrue(message.contains("parley: secure_min over federated table sales runs on secret shares among three"
+        + " compute parties, but federation harness names none"), message);
   }
 
   @Test

@@ -50,6 +50,16 @@ public final class ParleyConf {
   public static final Setting<Integer> VECTOR_SLICE_ELEMENTS =
       new Setting<>(PREFIX + "vector.sliceElements", 65536, (key, text) -> parseInt(key, text, 1));
 
+  /**
+   * The fewest rows a group of a GROUP BY result may hold; smaller groups are left out, decided on
+   * secret shares among the compute parties. 1: no suppression.
+   */
+  public static final Setting<Integer> POLICY_MIN_GROUP_SIZE =
+      new Setting<>(PREFIX + "policy.minGroupSize", 1, (key, text) -> parseInt(key, text, 1));
+  /** Spark partitions of the per-value share stages (percentiles); the initiator's value is used by all three. */
+  public static final Setting<Integer> MPC_PARTITIONS =
+      new Setting<>(PREFIX + "mpc.partitions", 2, (key, text) -> parseInt(key, text, 1));
+
   /** {@code spark.parley.table.<t>.path}: the local part of federated table {@code t}; no default. */
   public static String tablePathKey(String table) {
     return PREFIX + "table." + table + ".path";

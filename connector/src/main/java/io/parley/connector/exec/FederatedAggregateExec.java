@@ -2,6 +2,7 @@ package io.parley.connector.exec;
 
 import io.parley.connector.party.FederatedAggregation;
 import io.parley.connector.plan.ScalaInterop;
+import io.parley.connector.shares.ShareAggregation;
 import io.parley.protocols.wire.FederatedAggregate;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,7 +49,10 @@ public final class FederatedAggregateExec extends SparkPlan {
 
   @Override
   public RDD<InternalRow> doExecute() {
-    List<Row> rows = FederatedAggregation.runAsInitiator(session(), spec);
+    // Comparisons, and GROUP BY under a minimum group size, run on shares among the compute parties.
+    List<Row> rows = ShareAggregation.runsOnShares(session(), spec)
+        ? ShareAggregation.runAsInitiator(session(), spec)
+        : FederatedAggregation.runAsInitiator(session(), spec);
     StructType schema = DataTypeUtils.fromAttributes(output);
     Function1<Object, Object> toCatalyst = CatalystTypeConverters.createToCatalystConverter(schema);
     UnsafeProjection toUnsafe = UnsafeProjection.create(schema);

@@ -3,11 +3,16 @@ package io.parley.connector.functions;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.covar_pop;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.max_by;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.min_by;
 import static org.apache.spark.sql.functions.shiftright;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.var_pop;
 import static org.apache.spark.sql.functions.when;
 
+import io.parley.connector.shares.OrderedValueCodec;
 import io.parley.protocols.ParleyException;
 import io.parley.protocols.ring.FixedPoint;
 import io.parley.protocols.ring.Limbs;
@@ -96,8 +101,19 @@ public final class CallStatistics implements Serializable {
     EXACT_SUM,
     DOUBLE_SUM,
     EXACT_MOMENTS,
-    DOUBLE_MOMENTS
+    DOUBLE_MOMENTS,
+    /** secure_min/max: the local extreme and whether the party has none, compared on shares. */
+    EXTREME,
+    /** secure_max_by/min_by: the local extreme of y, x there, whether x is null, whether the party has none. */
+    EXTREME_BY,
+    /** secure_median/percentile: no words; the values themselves are shared by a stage of their own. */
+    VALUES
   }
+
+  /** EXTREME words: the extreme, then the absent flag. */
+  public static final int EXTREME_WORDS = 2;
+  /** EXTREME_BY words: y's extreme, x there, x-is-null, then the absent flag. */
+  public static final int EXTREME_BY_WORDS = 4;
 
   private final SecureFunction function;
   private final List<DataType> argumentTypes;
@@ -138,6 +154,18 @@ public final class CallStatistics implements Serializable {
     switch (function) {
       case COUNT -> {
         shape = Shape.COUNT;
+        pairs = new int[0][];
+      }
+      case MIN, MAX -> {
+        shape = Shape.EXTREME;
+        pairs = new int[0][];
+      }
+      case MAX_BY, MIN_BY -> {
+        shape = Shape.EXTREME_BY;
+        pairs = new int[0][];
+      }
+      case MEDIAN, PERCENTILE -> {
+        shape = Shape.VALUES;
         pairs = new int[0][];
       }
       case SUM, AVG -> {
@@ -234,6 +262,18 @@ public final class CallStatistics implements Serializable {
   // ---------------------------------------------------------------- layout
 
   private int countWords() {
+    switch (shape) {
+      case EXTREME -> {
+        return EXTREME_WORDS;
+      }
+      case EXTREME_BY -> {
+        return EXTREME_BY_WORDS;
+      }
+      case VALUES -> {
+        return 0;
+      }
+      default -> {}
+    }
     int total = COUNT_WORDS;
     switch (shape) {
       case COUNT -> {}
@@ -260,9 +300,13 @@ public final class CallStatistics implements Serializable {
   public String layout() {
     StringBuilder text = new StringBuilder("v1 ").append(function.sqlName()).append('(')
         .append(argumentTypes.stream().map(DataType::sql).collect(Collectors.joining(", ")))
-        .append(") ").append(shape.name().toLowerCase(java.util.Locale.ROOT)).append(" [count:").append(COUNT_WORDS);
+        .append(") ").append(shape.name().toLowerCase(java.util.Locale.ROOT))
+        .append(shape == Shape.EXTREME || shape == Shape.EXTREME_BY || shape == Shape.VALUES ? " [" : " [count:" + COUNT_WORDS);
     switch (shape) {
       case COUNT -> {}
+      case EXTREME -> text.append(", ordered extreme:1, absent:1");
+      case EXTREME_BY -> text.append(", ordered extreme of y:1, ordered x:1, x null:1, absent:1");
+      case VALUES -> text.append(", values shared apart");
       case EXACT_SUM -> text.append(", overflowed:").append(FLAG_WORDS)
           .append(", sum@10^-").append(sumScale).append(':').append(sumWords[0]);
       case DOUBLE_SUM -> text.append(", sum@2^-").append(FRACTIONAL_BITS).append(':').append(FIRST_MOMENT_WORDS)
@@ -304,6 +348,19 @@ public final class CallStatistics implements Serializable {
     List<Column> aggregates = new ArrayList<>();
     switch (shape) {
       case COUNT -> aggregates.add(arguments.isEmpty() ? count(lit(1)) : count(arguments.get(0)));
+      case EXTREME -> {
+        aggregates.add(count(arguments.get(0)));
+        aggregates.add(function == SecureFunction.MIN ? min(arguments.get(0)) : max(arguments.get(0)));
+      }
+      case EXTREME_BY -> {
+        Column x = arguments.get(0);
+        Column y = arguments.get(1);
+        boolean largest = function == SecureFunction.MAX_BY;
+        aggregates.add(count(y));
+        aggregates.add(largest ? max(y) : min(y));
+        aggregates.add(largest ? max_by(x, y) : min_by(x, y));
+      }
+      case VALUES -> {}
       case EXACT_SUM -> {
         Column value = arguments.get(0);
         DataType type = argumentTypes.get(0);
@@ -399,7 +456,14 @@ public final class CallStatistics implements Serializable {
    * @throws ParleyException if a statistic does not fit its ring words
    */
   public void encode(Row aggregated, int firstColumn, long[] out, int offset) {
+    if (shape == Shape.VALUES) {
+      return;
+    }
     long n = aggregated.isNullAt(firstColumn) ? 0 : aggregated.getLong(firstColumn);
+    if (shape == Shape.EXTREME || shape == Shape.EXTREME_BY) {
+      encodeExtreme(aggregated, firstColumn + 1, n, out, offset);
+      return;
+    }
     int at = offset;
     Limbs.encode(n, out, at, COUNT_WORDS);
     at += COUNT_WORDS;
@@ -446,6 +510,66 @@ public final class CallStatistics implements Serializable {
       }
       case DOUBLE_MOMENTS -> encodeDoubleMoments(aggregated, column, n, out, at);
     }
+  }
+
+  /**
+   * Encodes this call's words for a group the party does not have at all: as a group whose values
+   * are all null (zero counts and sums; for extremes the sentinel and the absent flag).
+   */
+  public void encodeAbsent(long[] out, int offset) {
+    switch (shape) {
+      case VALUES -> {}
+      case EXTREME, EXTREME_BY -> encodeExtreme(null, 0, 0, out, offset);
+      default -> java.util.Arrays.fill(out, offset, offset + words, 0L);
+    }
+  }
+
+  /**
+   * An extreme's words. A party without a non-null value puts the sentinel that loses every
+   * comparison (the largest long for a minimum, the smallest for a maximum) and sets its absent
+   * flag, so that a real value equal to the sentinel still wins.
+   */
+  private void encodeExtreme(Row aggregated, int column, long n, long[] out, int offset) {
+    boolean smallest = function == SecureFunction.MIN || function == SecureFunction.MIN_BY;
+    long sentinel = smallest ? Long.MAX_VALUE : Long.MIN_VALUE;
+    if (shape == Shape.EXTREME) {
+      out[offset] = n == 0 ? sentinel : comparedCodec(0).encode(aggregated.get(column));
+      out[offset + 1] = n == 0 ? 1 : 0;
+      return;
+    }
+    boolean xNull = n == 0 || aggregated.isNullAt(column + 1);
+    out[offset] = n == 0 ? sentinel : comparedCodec(1).encode(aggregated.get(column));
+    out[offset + 1] = xNull ? 0 : comparedCodec(0).encode(aggregated.get(column + 1));
+    out[offset + 2] = xNull ? 1 : 0;
+    out[offset + 3] = n == 0 ? 1 : 0;
+  }
+
+  /** The order-preserving codec of argument {@code a} of a comparing call. */
+  public OrderedValueCodec comparedCodec(int a) {
+    return OrderedValueCodec.of(argumentTypes.get(a));
+  }
+
+  /**
+   * A comparing call's result from the winning candidate: {@code key} (the extreme, encoded),
+   * for max_by/min_by {@code x} there and whether it is null, and whether every party was absent
+   * (then null, as Spark's min/max/max_by give for no non-null values).
+   */
+  public Object finishCompared(long key, long x, boolean xNull, boolean absent) {
+    if (shape != Shape.EXTREME && shape != Shape.EXTREME_BY) {
+      throw new IllegalStateException(function.sqlName() + " is not finished from an extreme");
+    }
+    if (absent) {
+      return null;
+    }
+    if (shape == Shape.EXTREME) {
+      return comparedCodec(0).decode(key);
+    }
+    return xNull ? null : comparedCodec(0).decode(x);
+  }
+
+  /** Whether this call's words are summed over the parties (false: they are compared on shares). */
+  public boolean linear() {
+    return !function.compares();
   }
 
   private void encodeDoubleMoments(Row aggregated, int column, long n, long[] out, int at) {
@@ -524,6 +648,9 @@ public final class CallStatistics implements Serializable {
    *     (ANSI overflow, division by zero), or if {@code pooled} is not a sum of encodings
    */
   public Object finish(long[] pooled, int offset) {
+    if (!linear()) {
+      throw new IllegalStateException(function.sqlName() + " is finished on shares, not from pooled sums");
+    }
     long n = decodeCount(pooled, offset);
     int at = offset + COUNT_WORDS;
     switch (shape) {

@@ -1,5 +1,6 @@
 package io.parley.connector.functions;
 
+import io.parley.connector.shares.OrderedValueCodec;
 import io.parley.protocols.ParleyException;
 import java.util.List;
 import java.util.Locale;
@@ -126,6 +127,75 @@ public enum SecureFunction {
       """
       > SELECT _FUNC_(units, amount) FROM sales;
        0.9863939238321437
+      """),
+  MIN(
+      "secure_min",
+      1,
+      1,
+      "_FUNC_(expr) - Returns the smallest non-null value of `expr` over the rows of all parties of"
+          + " the federation, computed on secret shares among the three compute parties; the initiator"
+          + " learns only the result. The result type is that of `expr`.",
+      """
+      > SELECT region, _FUNC_(units) FROM sales GROUP BY region;
+       north	1
+       south	3
+      """),
+  MAX(
+      "secure_max",
+      1,
+      1,
+      "_FUNC_(expr) - Returns the largest non-null value of `expr` over the rows of all parties of"
+          + " the federation, computed on secret shares among the three compute parties; the initiator"
+          + " learns only the result. The result type is that of `expr`.",
+      """
+      > SELECT region, _FUNC_(amount) FROM sales GROUP BY region;
+       north	60.00
+       south	40.00
+      """),
+  MEDIAN(
+      "secure_median",
+      1,
+      1,
+      "_FUNC_(expr) - Returns the median of the non-null values of `expr` over the rows of all"
+          + " parties of the federation as Spark's median (percentile 0.5, linearly interpolated,"
+          + " DOUBLE), computed on secret shares; the compute parties learn each group's count.",
+      """
+      > SELECT _FUNC_(units) FROM sales;
+       3.0
+      """),
+  PERCENTILE(
+      "secure_percentile",
+      2,
+      2,
+      "_FUNC_(expr, p) - Returns the exact p-th percentile (p a literal in [0, 1]) of the non-null"
+          + " values of `expr` over the rows of all parties of the federation as Spark's percentile"
+          + " (linear interpolation, DOUBLE), computed on secret shares; the compute parties learn"
+          + " each group's count.",
+      """
+      > SELECT _FUNC_(units, 0.25) FROM sales;
+       2.0
+      """),
+  MAX_BY(
+      "secure_max_by",
+      2,
+      2,
+      "_FUNC_(x, y) - Returns the value of `x` at the row with the largest `y` over the rows of all"
+          + " parties of the federation (rows with a null `y` are ignored), as Spark's max_by, computed"
+          + " on secret shares; the initiator learns only the result.",
+      """
+      > SELECT _FUNC_(units, amount) FROM sales;
+       5
+      """),
+  MIN_BY(
+      "secure_min_by",
+      2,
+      2,
+      "_FUNC_(x, y) - Returns the value of `x` at the row with the smallest `y` over the rows of all"
+          + " parties of the federation (rows with a null `y` are ignored), as Spark's min_by, computed"
+          + " on secret shares; the initiator learns only the result.",
+      """
+      > SELECT _FUNC_(units, amount) FROM sales;
+       1
       """);
 
   private final String sqlName;
@@ -175,6 +245,17 @@ public enum SecureFunction {
     return maxArguments;
   }
 
+  /**
+   * Whether this function compares values, so that it runs on secret shares among the federation's
+   * three compute parties rather than by secure aggregation of masked sums.
+   */
+  public boolean compares() {
+    return switch (this) {
+      case MIN, MAX, MEDIAN, PERCENTILE, MAX_BY, MIN_BY -> true;
+      default -> false;
+    };
+  }
+
   /** The function called {@code name} (case-insensitive), if it is a secure function. */
   public static Optional<SecureFunction> bySqlName(String name) {
     if (name == null) {
@@ -204,6 +285,9 @@ public enum SecureFunction {
     if (this == COUNT) {
       return DataTypes.LongType;
     }
+    if (compares()) {
+      return comparedResultType(argumentTypes);
+    }
     for (DataType type : argumentTypes) {
       if (!isNumeric(type)) {
         throw new ParleyException(sqlName + " takes numeric values");
@@ -224,6 +308,22 @@ public enum SecureFunction {
       default:
         return DataTypes.DoubleType;
     }
+  }
+
+  private DataType comparedResultType(List<DataType> argumentTypes) {
+    String supported = "integral, DECIMAL(p<=" + OrderedValueCodec.MAX_DECIMAL_PRECISION + "), FLOAT or DOUBLE values";
+    for (int a = 0; a < argumentTypes.size(); a++) {
+      DataType type = argumentTypes.get(a);
+      boolean percentage = this == PERCENTILE && a == 1;
+      if (percentage ? !isNumeric(type) : !OrderedValueCodec.supports(type)) {
+        throw new ParleyException(sqlName + " takes " + (percentage ? "a numeric percentage" : supported)
+            + ", not " + type.sql());
+      }
+    }
+    return switch (this) {
+      case MEDIAN, PERCENTILE -> DataTypes.DoubleType;
+      default -> argumentTypes.get(0);
+    };
   }
 
   static boolean isNumeric(DataType type) {

@@ -77,6 +77,7 @@ public final class FederatedAggregation {
           "party " + runtime.party() + "'s policy does not allow federated table " + spec.getTable() + " ("
               + ParleyConf.POLICY_TABLES.key() + " = " + String.join(",", conf.get(ParleyConf.POLICY_TABLES)) + ")");
     }
+    checkGroupSizePolicy(runtime, spec);
     QueryLayout layout = QueryLayout.resolve(spark, spec);
     CoordinatorClient client = runtime.client();
     SessionCreated created;
@@ -111,6 +112,7 @@ public final class FederatedAggregation {
     try {
       FederatedAggregate spec = parse(invitation);
       checkPolicy(runtime, spec, invitation.getParticipantsList());
+      checkGroupSizePolicy(runtime, spec);
       layout = QueryLayout.resolve(spark, spec);
     } catch (ParleyException refused) {
       // The reason goes to the coordinator and every party: a refusal of the query or the policy
@@ -134,7 +136,7 @@ public final class FederatedAggregation {
   }
 
   /** Declines {@code sessionId}: every participant's session fails with {@code reason}. */
-  static void decline(PartyRuntime runtime, String sessionId, String reason) {
+  public static void decline(PartyRuntime runtime, String sessionId, String reason) {
     runtime.aggregationParty().decline(runtime.client(), sessionId, reason);
   }
 
@@ -152,7 +154,7 @@ public final class FederatedAggregation {
    * parties of its own federation take part, this party among them. The participant list comes
    * from the coordinator, so it is checked here, not trusted.
    */
-  static void checkPolicy(PartyRuntime runtime, FederatedAggregate spec, List<String> participants) {
+  public static void checkPolicy(PartyRuntime runtime, FederatedAggregate spec, List<String> participants) {
     ParleyConf conf = runtime.conf();
     if (!conf.policyAllowsTable(spec.getTable())) {
       throw new QueryRefused(
@@ -173,6 +175,19 @@ public final class FederatedAggregation {
       throw new QueryRefused(
           "party " + runtime.party() + "'s policy needs at least " + minParties + " participants ("
               + ParleyConf.POLICY_MIN_PARTIES.key() + "); session has " + distinct.size());
+    }
+  }
+
+  /** A party that suppresses small groups answers no GROUP BY by secure aggregation, which reveals every group. */
+  static void checkGroupSizePolicy(PartyRuntime runtime, FederatedAggregate spec) {
+    ParleyConf conf = runtime.conf();
+    int minGroupSize = conf.get(ParleyConf.POLICY_MIN_GROUP_SIZE);
+    if (spec.getGroupBySqlCount() > 0 && minGroupSize > 1) {
+      // Secure aggregation reveals every group of the union; only share arithmetic can leave small ones out.
+      throw new QueryRefused("party " + runtime.party() + "'s policy suppresses groups of fewer than " + minGroupSize
+          + " rows (" + ParleyConf.POLICY_MIN_GROUP_SIZE.key() + "), which a GROUP BY by secure aggregation cannot do;"
+          + " the initiator must set " + ParleyConf.POLICY_MIN_GROUP_SIZE.key() + " > 1 too, so the query runs on"
+          + " shares among the compute parties");
     }
   }
 

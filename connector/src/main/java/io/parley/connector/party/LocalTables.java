@@ -47,6 +47,11 @@ public final class LocalTables {
 
   private LocalTables() {}
 
+  /** Whether the party has a local part of {@code table}: a registered DataFrame or a configured path. */
+  public static boolean hasLocalPart(SparkSession spark, String table) {
+    return registered(spark, table) != null || PartyRuntime.of(spark).conf().tablePath(table).isPresent();
+  }
+
   /** The party's local rows of federated {@code table}, under the federation's schema. */
   public static Dataset<Row> localPart(SparkSession spark, String table) {
     PartyRuntime runtime = PartyRuntime.of(spark);

@@ -27,12 +27,15 @@ import org.apache.spark.sql.types.StructType;
  * where they sit, and the layout every party must agree on (its SHA-256 digest and the ring words
  * per group). Every party derives it from the same message with the same code.
  */
-final class QueryLayout {
+public final class QueryLayout {
   static final int SPEC_VERSION = 1;
   private static final String DIGEST_LABEL = "parley/v1/layout";
 
   private final FederatedAggregate spec;
   private final Dataset<Row> localStatistics;
+  /** The local rows passing the filter, with the group columns {@code group_i}: for per-value stages. */
+  private final Dataset<Row> selected;
+  private final List<Column> groups;
   private final List<DataType> groupTypes;
   private final GroupKeyCodec groupKeyCodec;
   private final List<CallStatistics> calls;
@@ -46,6 +49,8 @@ final class QueryLayout {
   private QueryLayout(
       FederatedAggregate spec,
       Dataset<Row> localStatistics,
+      Dataset<Row> selected,
+      List<Column> groups,
       List<DataType> groupTypes,
       List<CallStatistics> calls,
       int[] firstColumns,
@@ -54,6 +59,8 @@ final class QueryLayout {
       byte[] digest) {
     this.spec = spec;
     this.localStatistics = localStatistics;
+    this.selected = selected;
+    this.groups = List.copyOf(groups);
     this.groupTypes = List.copyOf(groupTypes);
     this.groupKeyCodec = new GroupKeyCodec(this.groupTypes);
     this.calls = List.copyOf(calls);
@@ -68,7 +75,15 @@ final class QueryLayout {
    *
    * @throws ParleyException naming the table and the expression that does not resolve
    */
-  static QueryLayout resolve(SparkSession spark, FederatedAggregate spec) {
+  public static QueryLayout resolve(SparkSession spark, FederatedAggregate spec) {
+    return resolve(spark, spec, false);
+  }
+
+  /**
+   * As {@link #resolve(SparkSession, FederatedAggregate)}; with {@code emptyWhenUnmapped}, a party
+   * with no local part of the table (a compute party that only computes) takes part with no rows.
+   */
+  public static QueryLayout resolve(SparkSession spark, FederatedAggregate spec, boolean emptyWhenUnmapped) {
     if (spec.getVersion() != SPEC_VERSION) {
       throw new ParleyException(
           "federated aggregate version " + spec.getVersion() + " is not supported (this party speaks version "
@@ -94,7 +109,10 @@ final class QueryLayout {
         QueryGuard.check(spark, table, schema, "argument of " + call.getFunction(), argument);
       }
     }
-    Dataset<Row> local = LocalTables.localPart(spark, table);
+    Dataset<Row> local =
+        emptyWhenUnmapped && !LocalTables.hasLocalPart(spark, table)
+            ? spark.createDataFrame(List.<Row>of(), schema)
+            : LocalTables.localPart(spark, table);
     if (!spec.getFilterSql().isEmpty()) {
       types(local, List.of(parse(table, "WHERE condition", spec.getFilterSql())), table, "WHERE condition");
     }
@@ -140,7 +158,8 @@ final class QueryLayout {
             .groupBy(groups.toArray(Column[]::new))
             .agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new));
     byte[] digest = digest(spec, groupTypes, calls);
-    return new QueryLayout(spec, localStatistics, groupTypes, calls, firstColumns, firstWords, (int) words, digest);
+    return new QueryLayout(
+        spec, localStatistics, selected, groups, groupTypes, calls, firstColumns, firstWords, (int) words, digest);
   }
 
   private static Column parse(String table, String what, String sql) {
@@ -221,40 +240,52 @@ final class QueryLayout {
     digest.update(bytes);
   }
 
-  FederatedAggregate spec() {
+  public FederatedAggregate spec() {
     return spec;
   }
 
   /** The local statistics per group: group values, then each call's local aggregates. Not yet run. */
-  Dataset<Row> localStatistics() {
+  public Dataset<Row> localStatistics() {
     return localStatistics;
   }
 
-  List<DataType> groupTypes() {
+  /**
+   * The local rows that pass the filter as the group values followed by argument {@code argument}
+   * of call {@code call}: the input of stages that need each value, not only per-group statistics.
+   * Not yet run.
+   */
+  public Dataset<Row> groupsAndArgument(int call, int argument) {
+    List<Column> columns = new ArrayList<>(groups);
+    columns.add(parse(spec.getTable(), "argument of " + spec.getAggregates(call).getFunction(),
+        spec.getAggregates(call).getArgumentSql(argument)).as("value"));
+    return selected.select(columns.toArray(Column[]::new));
+  }
+
+  public List<DataType> groupTypes() {
     return groupTypes;
   }
 
-  GroupKeyCodec groupKeyCodec() {
+  public GroupKeyCodec groupKeyCodec() {
     return groupKeyCodec;
   }
 
-  List<CallStatistics> calls() {
+  public List<CallStatistics> calls() {
     return calls;
   }
 
-  int[] firstColumns() {
+  public int[] firstColumns() {
     return firstColumns.clone();
   }
 
-  int[] firstWords() {
+  public int[] firstWords() {
     return firstWords.clone();
   }
 
-  int wordsPerGroup() {
+  public int wordsPerGroup() {
     return wordsPerGroup;
   }
 
-  byte[] digest() {
+  public byte[] digest() {
     return digest.clone();
   }
 }

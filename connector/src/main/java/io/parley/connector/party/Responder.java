@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A party's always-on answer to federated queries: it subscribes to the coordinator's invitations
- * and answers each on its own thread with {@link FederatedAggregation#respond} (policy first, then
- * Spark jobs over the session's local data). Invitations to sessions this party initiated itself
+ * and answers each on its own thread with {@link FederatedAggregation#respond} (aggregation
+ * sessions) or {@link io.parley.connector.shares.ShareSessions#respond} (MPC sessions): policy
+ * first, then Spark jobs over the session's local data. Invitations to sessions this party initiated itself
  * are left to the initiating query, which joins them.
  */
 public final class Responder implements AutoCloseable {
@@ -63,9 +64,8 @@ public final class Responder implements AutoCloseable {
     if (invitation.getInitiator().equals(runtime.party())) {
       return;
     }
-    if (invitation.getPurpose() != io.parley.protocols.wire.SessionPurpose.SESSION_PURPOSE_AGGREGATE) {
-      // Three-party share arithmetic has its engine and sessions but no Spark side yet.
-      declineQuietly(sessionId, "party " + runtime.party() + " answers only secure aggregation sessions, not "
+    if (invitation.getPurpose() == io.parley.protocols.wire.SessionPurpose.SESSION_PURPOSE_PSI) {
+      declineQuietly(sessionId, "party " + runtime.party() + " answers only secure aggregation and MPC sessions, not "
           + invitation.getPurpose());
       return;
     }
@@ -81,7 +81,11 @@ public final class Responder implements AutoCloseable {
     active.add(sessionId);
     SparkSession.setActiveSession(spark);
     try {
-      FederatedAggregation.respond(spark, invitation);
+      if (invitation.getPurpose() == io.parley.protocols.wire.SessionPurpose.SESSION_PURPOSE_MPC) {
+        io.parley.connector.shares.ShareSessions.respond(spark, invitation);
+      } else {
+        FederatedAggregation.respond(spark, invitation);
+      }
     } catch (ParleyException e) {
       LOG.warn("session {}: party {} did not complete: {}", sessionId, runtime.party(), e.getMessage());
     } catch (RuntimeException e) {

@@ -58,6 +58,9 @@ public final class SecureCalls {
               + count
               + (count == 0 ? "" : ": " + describe(arguments)));
     }
+    if (function == SecureFunction.PERCENTILE) {
+      arguments = List.of(arguments.get(0), literalPercentage(arguments.get(1)));
+    }
     List<DataType> types = arguments.stream().map(Expression::dataType).collect(Collectors.toList());
     DataType resultType;
     try {
@@ -74,6 +77,32 @@ public final class SecureCalls {
     // An aggregate function, not an expression: Spark wraps it itself, with DISTINCT and FILTER
     // as written, so the check can name them.
     return new ScalaUDAF(ScalaInterop.seq(new ArrayList<>(arguments)), udaf, 0, 0, Option.apply(function.sqlName()));
+  }
+
+  /**
+   * secure_percentile's percentage as a DOUBLE literal: every party reads the same number from the
+   * query, and Spark's percentile, too, takes only a constant in [0, 1].
+   */
+  private static Expression literalPercentage(Expression percentage) {
+    String name = SecureFunction.PERCENTILE.sqlName();
+    if (!percentage.foldable()) {
+      throw new ParleyException(name + " takes the percentage as a literal in [0, 1], not "
+          + describe(List.of(percentage)));
+    }
+    if (!(percentage.dataType() instanceof org.apache.spark.sql.types.NumericType)) {
+      throw new ParleyException(name + " takes a numeric percentage in [0, 1], not " + describe(List.of(percentage)));
+    }
+    Object value = percentage.eval(null);
+    if (value == null) {
+      throw new ParleyException(name + " takes a percentage in [0, 1], not NULL");
+    }
+    double p = value instanceof org.apache.spark.sql.types.Decimal decimal
+        ? decimal.toDouble()
+        : ((Number) value).doubleValue();
+    if (!(p >= 0.0 && p <= 1.0)) {
+      throw new ParleyException(name + " takes a percentage in [0, 1], not " + SqlText.of(percentage));
+    }
+    return org.apache.spark.sql.catalyst.expressions.Literal.create(p, org.apache.spark.sql.types.DataTypes.DoubleType);
   }
 
   /** The secure function an aggregate expression calls, if it is a secure_* call. */

@@ -151,7 +151,14 @@ class CallStatisticsTest {
             List.of("i", "x2"), List.of("d", "l2"));
     for (boolean ansi : new boolean[] {true, false}) {
       for (SecureFunction function : SecureFunction.values()) {
+        if (function == SecureFunction.MEDIAN || function == SecureFunction.PERCENTILE || (function.compares() && !ansi)) {
+          continue; // per value, on shares: ShareSqlEndToEndTest; and ANSI mode changes no comparison
+        }
         List<List<String>> argumentLists = new ArrayList<>(function.maxArguments() == 2 ? paired : single);
+        if (function == SecureFunction.MAX_BY || function == SecureFunction.MIN_BY) {
+          // Orderings without ties across rows (or, in group constant, with equal x), so the row is Spark's.
+          argumentLists = List.of(List.of("i", "x2"), List.of("d", "x2"), List.of("l", "x2"), List.of("x", "l2"));
+        }
         if (function == SecureFunction.COUNT) {
           argumentLists.add(List.of());
         }
@@ -168,6 +175,10 @@ class CallStatisticsTest {
     spark.conf().set("spark.sql.ansi.enabled", ansi);
     try {
       CallStatistics statistics = CallStatistics.of(function, types(arguments), ansi, false);
+      if (function.compares()) {
+        assertComparedMatchesSpark(statistics, arguments);
+        return;
+      }
       Map<String, long[]> pooled = pooledByGroup(statistics, rows, arguments);
       String plain = plainCall(function, arguments);
 
@@ -201,6 +212,48 @@ class CallStatisticsTest {
       }
     } finally {
       spark.conf().unset("spark.sql.ansi.enabled");
+    }
+  }
+
+  /**
+   * The comparing calls by the insecure reference of what the parties compute on shares: each
+   * party's candidate (its local extreme, or the sentinel and the absent flag where it has no
+   * value) combined in party order, the right one taken when its key wins or the left one is
+   * absent and the right one is not.
+   */
+  private static void assertComparedMatchesSpark(CallStatistics statistics, List<String> arguments) {
+    String plain = plainCall(statistics.function(), arguments);
+    List<Column> local = statistics.localAggregates(arguments.stream().map(a -> col(a)).toList());
+    Column[] rest = local.subList(1, local.size()).toArray(new Column[0]);
+    Map<String, long[][]> byGroup = new TreeMap<>();
+    for (Row partial : rows.groupBy(col("party"), col("g")).agg(local.get(0), rest).collectAsList()) {
+      long[][] candidates = byGroup.computeIfAbsent(partial.getString(1), g -> {
+        long[][] absent = new long[PARTIES][statistics.words()];
+        for (long[] words : absent) {
+          statistics.encodeAbsent(words, 0);
+        }
+        return absent;
+      });
+      statistics.encode(partial, 2, candidates[partial.getInt(0)], 0);
+    }
+    boolean smallest = statistics.function() == SecureFunction.MIN || statistics.function() == SecureFunction.MIN_BY;
+    boolean by = statistics.words() == CallStatistics.EXTREME_BY_WORDS;
+    int absentWord = statistics.words() - 1;
+    Map<String, Object> expected = new TreeMap<>();
+    for (Row row : rows.groupBy(col("g")).agg(expr(plain)).collectAsList()) {
+      expected.put(row.getString(0), row.get(1));
+    }
+    assertEquals(expected.keySet(), byGroup.keySet(), "groups of " + plain);
+    for (Map.Entry<String, long[][]> group : byGroup.entrySet()) {
+      long[] best = group.getValue()[0];
+      for (long[] right : List.of(group.getValue()[1], group.getValue()[2])) {
+        boolean wins = smallest ? right[0] < best[0] : best[0] < right[0];
+        if (wins || (best[absentWord] == 1 && right[absentWord] == 0)) {
+          best = right;
+        }
+      }
+      Object secure = statistics.finishCompared(best[0], by ? best[1] : 0, by && best[2] == 1, best[absentWord] == 1);
+      assertSparkValue(expected.get(group.getKey()), secure, plain + " for group " + group.getKey());
     }
   }
 
@@ -288,10 +341,16 @@ class CallStatisticsTest {
   void noRowsAtAllGiveSparksEmptyAggregate() {
     Dataset<Row> none = rows.where(lit(false));
     for (SecureFunction function : SecureFunction.values()) {
+      if (function == SecureFunction.MEDIAN || function == SecureFunction.PERCENTILE) {
+        continue;
+      }
       List<String> arguments = function.maxArguments() == 2 ? List.of("d", "x") : List.of("l");
       CallStatistics statistics = CallStatistics.of(function, types(arguments), true, false);
       Object expected = none.agg(expr(plainCall(function, arguments))).first().get(0);
-      assertSparkValue(expected, statistics.finish(new long[statistics.words()], 0), function.sqlName());
+      Object secure = function.compares()
+          ? statistics.finishCompared(0, 0, false, true)
+          : statistics.finish(new long[statistics.words()], 0);
+      assertSparkValue(expected, secure, function.sqlName());
     }
   }
 

@@ -44,8 +44,11 @@ class SecureFunctionTest {
       assertEquals("secure_" + function.name().toLowerCase(java.util.Locale.ROOT), function.sqlName());
       assertEquals(Optional.of(function), SecureFunction.bySqlName(function.sqlName().toUpperCase(java.util.Locale.ROOT)));
       assertTrue(function.usage().startsWith("_FUNC_("), function.usage());
-      assertTrue(function.usage().contains("each party learns only the result")
-          || function.usage().contains("Each party learns only the result"), function.usage());
+      // Each function's usage says what it reveals, and to whom.
+      assertTrue(function.compares()
+          ? function.usage().contains("on secret shares")
+          : function.usage().contains("each party learns only the result")
+              || function.usage().contains("Each party learns only the result"), function.usage());
       assertTrue(function.examples().startsWith("\n    Examples:\n      > SELECT "), function.examples());
       assertTrue(function.examples().endsWith("\n  "), function.examples());
       assertTrue(function.examples().contains("_FUNC_("), function.examples());
@@ -68,10 +71,21 @@ class SecureFunctionTest {
     empty.createOrReplaceTempView("numbers");
     for (SecureFunction function : SecureFunction.values()) {
       for (int k = 0; k < NUMERIC_TYPES.size(); k++) {
+        int other = (k + 3) % NUMERIC_TYPES.size();
+        if (function.compares()
+            && !(io.parley.connector.shares.OrderedValueCodec.supports(NUMERIC_TYPES.get(k))
+                && io.parley.connector.shares.OrderedValueCodec.supports(NUMERIC_TYPES.get(other)))) {
+          continue;
+        }
         List<DataType> types = function.maxArguments() == 2
-            ? List.of(NUMERIC_TYPES.get(k), NUMERIC_TYPES.get((k + 3) % NUMERIC_TYPES.size()))
+            ? List.of(NUMERIC_TYPES.get(k), NUMERIC_TYPES.get(other))
             : List.of(NUMERIC_TYPES.get(k));
-        String arguments = function.maxArguments() == 2 ? "c" + k + ", c" + ((k + 3) % NUMERIC_TYPES.size()) : "c" + k;
+        String arguments = function.maxArguments() == 2 ? "c" + k + ", c" + other : "c" + k;
+        if (function == SecureFunction.PERCENTILE) {
+          // Spark's percentile takes a literal percentage.
+          types = List.of(NUMERIC_TYPES.get(k), DataTypes.DoubleType);
+          arguments = "c" + k + ", 0.25D";
+        }
         String plain = function.sqlName().substring("secure_".length()) + "(" + arguments + ")";
         DataType expected = spark.sql("SELECT " + plain + " FROM numbers").schema().fields()[0].dataType();
         assertEquals(expected, function.resultType(types), plain + " over " + types);
@@ -91,5 +105,14 @@ class SecureFunctionTest {
     assertThrows(ParleyException.class, () -> SecureFunction.AVG.resultType(List.of(DataTypes.DateType)));
     assertThrows(ParleyException.class, () -> SecureFunction.CORR.resultType(List.of(DataTypes.DoubleType)));
     assertThrows(ParleyException.class, () -> CallStatistics.of(SecureFunction.SUM, List.of(DataTypes.StringType), true, false));
+    assertEquals("secure_min takes integral, DECIMAL(p<=18), FLOAT or DOUBLE values, not DECIMAL(30,4)",
+        assertThrows(ParleyException.class,
+            () -> SecureFunction.MIN.resultType(List.of(DataTypes.createDecimalType(30, 4)))).getMessage());
+    assertEquals("secure_max_by takes integral, DECIMAL(p<=18), FLOAT or DOUBLE values, not STRING",
+        assertThrows(ParleyException.class,
+            () -> SecureFunction.MAX_BY.resultType(List.of(DataTypes.StringType, DataTypes.IntegerType))).getMessage());
+    assertEquals("secure_percentile takes a numeric percentage, not STRING",
+        assertThrows(ParleyException.class,
+            () -> SecureFunction.PERCENTILE.resultType(List.of(DataTypes.IntegerType, DataTypes.StringType))).getMessage());
   }
 }

@@ -310,8 +310,10 @@ class FederatedPlanTest {
         refusal("SELECT secure_sum(amount), sum(units) FROM sales"));
     assertEquals("plain count over federated table sales: use secure_count",
         refusal("SELECT region, secure_avg(amount) FROM sales GROUP BY region HAVING count(*) > 1"));
-    assertEquals("plain max over federated table sales: federated queries take only secure_* aggregates",
+    assertEquals("plain max over federated table sales: use secure_max",
         refusal("SELECT secure_count(*), max(amount) FROM sales"));
+    assertEquals("plain first over federated table sales: federated queries take only secure_* aggregates",
+        refusal("SELECT secure_count(*), first(amount) FROM sales"));
     assertEquals("plain avg over federated table sales: use secure_avg",
         refusal("SELECT secure_sum(amount) FROM sales WHERE units > (SELECT avg(units) FROM sales)"));
   }

@@ -67,7 +67,19 @@ public final class FederationHarness implements AutoCloseable {
       Path dir, Map<String, String> schemaByTable, Map<String, Map<String, Path>> dataByTableThenParty) {
     TreeSet<String> partyNames = new TreeSet<>();
     dataByTableThenParty.values().forEach(byParty -> partyNames.addAll(byParty.keySet()));
-    List<String> parties = List.copyOf(partyNames);
+    return start(dir, List.copyOf(partyNames), List.of(), 2, schemaByTable, dataByTableThenParty);
+  }
+
+  /**
+   * As {@link #start(Path, Map, Map)}, with the parties named (a party may hold no table, as a
+   * {@code parley helper} does), the federation's {@code federation.computeParties} (empty for none)
+   * and the cores of the one local Spark context the parties share: stages whose tasks talk to the
+   * same partition at the other parties need every party's tasks running at once.
+   */
+  public static FederationHarness start(
+      Path dir, List<String> partyList, List<String> computeParties, int cores, Map<String, String> schemaByTable,
+      Map<String, Map<String, Path>> dataByTableThenParty) {
+    List<String> parties = List.copyOf(new TreeSet<>(partyList));
     FederationDefinition federation = FederationDefinition.of(FEDERATION_NAME, parties, schemaByTable);
     SecureRandom random = Drbg.seeded(SEED);
     FederationCa ca = FederationCa.create(FEDERATION_NAME, random);
@@ -75,6 +87,9 @@ public final class FederationHarness implements AutoCloseable {
     StringBuilder definition = new StringBuilder();
     definition.append("federation.name=").append(FEDERATION_NAME).append('\n');
     definition.append("federation.parties=").append(String.join(",", parties)).append('\n');
+    if (!computeParties.isEmpty()) {
+      definition.append("federation.computeParties=").append(String.join(",", computeParties)).append('\n');
+    }
     schemaByTable.forEach((table, ddl) -> definition.append("table.").append(table).append(".schema=").append(ddl).append('\n'));
     Path federationFile = write(dir.resolve("federation.properties"), definition.toString().getBytes(StandardCharsets.UTF_8));
 
@@ -96,7 +111,7 @@ public final class FederationHarness implements AutoCloseable {
     try {
       base =
           SparkSession.builder()
-              .master("local[2]")
+              .master("local[" + cores + "]")
               .appName("FederationHarness")
               .config("spark.ui.enabled", "false")
               .config("spark.sql.shuffle.partitions", "4")

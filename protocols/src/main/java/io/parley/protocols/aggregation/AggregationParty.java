@@ -99,7 +99,7 @@ public final class AggregationParty {
   }
 
   /** The session's group-key tokens: AES-GCM-SIV under a key from the group secret, bound to the session. */
-  static GroupTokens tokensFor(String federationName, String sessionId, SecretBytes groupSecret) {
+  public static GroupTokens tokensFor(String federationName, String sessionId, SecretBytes groupSecret) {
     SecretBytes tokenKey = Hkdf.derive(groupSecret, new byte[0], Hkdf.info("parley/v1/tokens"), KEY_BYTES);
     return new GroupTokens(new DeterministicCipher(tokenKey, Hkdf.info("parley/v1/group-token", federationName, sessionId)));
   }

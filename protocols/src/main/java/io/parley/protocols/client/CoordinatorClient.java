@@ -142,9 +142,11 @@ public final class CoordinatorClient implements AutoCloseable {
   /**
    * Opens an MPC session among exactly three {@code computeParties} of the federation, this party
    * among them; the other two are invited. The session allows Relay and Fetch once all three
-   * joined, and ends when each called {@link #finish}.
+   * joined, and ends when each called {@link #finish}. The query (a {@code ShareQuery} from the
+   * connector) is opaque to the coordinator.
    */
-  public SessionCreated createMpcSession(FederatedAggregate query, List<String> computeParties, Duration timeout) {
+  public SessionCreated createMpcSession(
+      com.google.protobuf.MessageLite query, List<String> computeParties, Duration timeout) {
     long millis = Math.min(Math.max(timeout.toMillis(), 1), 0xFFFF_FFFFL);
     CreateSessionRequest request = CreateSessionRequest.newBuilder()
         .setProtocolVersion(PROTOCOL_VERSION)

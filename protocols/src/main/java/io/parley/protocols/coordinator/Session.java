@@ -112,6 +112,8 @@ final class Session {
   private TreeSet<ByteString> union = new TreeSet<>(ByteString.unsignedLexicographicalComparator());
   private final Map<String, KeySet> keySets = new TreeMap<>();
   private final Map<String, StreamObserver<KeyUnion>> alignWaiters = new LinkedHashMap<>();
+  /** An MPC session's keys are aligned once; the union has been answered. */
+  private boolean mpcAligned;
 
   private long[] accumulator;
   private final Map<String, Coverage> coverage = new TreeMap<>();
@@ -308,7 +310,14 @@ final class Session {
 
   synchronized void alignKeys(String party, KeySet keySet, StreamObserver<KeyUnion> observer, Replies replies) {
     requireParticipant(party);
-    requireAggregation("AlignKeys");
+    if (purpose == SessionPurpose.SESSION_PURPOSE_MPC) {
+      alignKeysWhileRelaying(party, keySet, observer, replies);
+      return;
+    }
+    if (purpose != SessionPurpose.SESSION_PURPOSE_AGGREGATE) {
+      throw rejection(Status.FAILED_PRECONDITION, "AlignKeys belongs to aggregation and MPC sessions; this is a PSI "
+          + "session (Relay, Fetch, PsiSum, then Finish)");
+    }
     if (stage == Stage.ALIGNING && keySet.equals(keySets.get(party))) {
       parkAlign(party, observer);
       return;
@@ -353,6 +362,58 @@ final class Session {
     }
     alignWaiters.clear();
     releaseSumIfComplete(replies);
+  }
+
+  /**
+   * AlignKeys in an MPC session: once, after the roster, beside relaying (the compute parties agree
+   * the token key through the relay first). The stage stays RELAYING; no vector is summed, so the
+   * union only has to fit one answer.
+   */
+  private void alignKeysWhileRelaying(String party, KeySet keySet, StreamObserver<KeyUnion> observer, Replies replies) {
+    if (!mpcAligned && keySet.equals(keySets.get(party))) {
+      parkAlign(party, observer);
+      return;
+    }
+    requireRoster("AlignKeys");
+    if (keySets.containsKey(party) || mpcAligned) {
+      throw rejection(Status.FAILED_PRECONDITION, "party " + party + " already sent its group keys");
+    }
+    if (finished.contains(party)) {
+      throw rejection(Status.FAILED_PRECONDITION, "party " + party + " already finished and may not align keys");
+    }
+    requireTokens(keySet);
+    union.addAll(keySet.getTokensList());
+    keySets.put(party, keySet);
+    parkAlign(party, observer);
+    LOG.info("session {}: party {} sent {} group keys ({} of {})", id, party, keySet.getTokensCount(), keySets.size(),
+        participants.size());
+    if (keySets.size() < participants.size()) {
+      return;
+    }
+    if (union.size() > MAX_VECTOR_ELEMENTS) {
+      abort("the query has " + union.size() + " groups, more than the coordinator's limit of " + MAX_VECTOR_ELEMENTS,
+          replies);
+      return;
+    }
+    KeyUnion answer = KeyUnion.newBuilder().setSessionId(id).addAllTokens(union).build();
+    union = null;
+    mpcAligned = true;
+    keySets.replaceAll((p, k) -> KeySet.getDefaultInstance());
+    LOG.info("session {}: union of {} groups", id, answer.getTokensCount());
+    for (StreamObserver<KeyUnion> waiter : alignWaiters.values()) {
+      replies.add(() -> complete(waiter, answer));
+    }
+    alignWaiters.clear();
+  }
+
+  private void requireTokens(KeySet keySet) {
+    for (int i = 0; i < keySet.getTokensCount(); i++) {
+      int size = keySet.getTokens(i).size();
+      if (size == 0 || size > MAX_TOKEN_BYTES) {
+        throw rejection(Status.INVALID_ARGUMENT,
+            "group key token " + i + " has " + size + " bytes, not 1.." + MAX_TOKEN_BYTES);
+      }
+    }
   }
 
   private void parkAlign(String party, StreamObserver<KeyUnion> observer) {

@@ -8,7 +8,6 @@ import io.parley.protocols.session.PairwiseSecrets;
 import io.parley.protocols.session.SessionKeyExchange;
 import java.security.SecureRandom;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * One compute party's place in an MPC session of the coordinator: it joins through {@link
@@ -25,18 +24,11 @@ import java.util.Objects;
  */
 public final class ComputeSession {
   private final CoordinatorClient client;
-  private final String sessionId;
-  private final List<String> parties;
-  private final String self;
-  private final SecretBytes[] relayKeys;
+  private final SessionNetworks networks;
 
-  private ComputeSession(CoordinatorClient client, String sessionId, List<String> parties, String self,
-      SecretBytes[] relayKeys) {
+  private ComputeSession(CoordinatorClient client, SessionNetworks networks) {
     this.client = client;
-    this.sessionId = sessionId;
-    this.parties = parties;
-    this.self = self;
-    this.relayKeys = relayKeys;
+    this.networks = networks;
   }
 
   /**
@@ -64,34 +56,40 @@ public final class ComputeSession {
       }
     }
     secrets.destroy();
-    return new ComputeSession(client, sessionId, sorted, secrets.self(), keys);
+    return new ComputeSession(client, new SessionNetworks(sessionId, sorted, secrets.self(), keys));
   }
 
   public String sessionId() {
-    return sessionId;
+    return networks.sessionId();
   }
 
   /** The compute parties, sorted; a party's engine id is its position. */
   public List<String> parties() {
-    return parties;
+    return networks.parties();
   }
 
   /** This party's engine id. */
   public int partyId() {
-    return parties.indexOf(self);
+    return networks.partyId();
+  }
+
+  /**
+   * What this party's Spark executors need to open this session's networks over their own
+   * coordinator clients (Serializable; it carries the relay keys, so it stays in the party's own
+   * cluster).
+   */
+  public SessionNetworks networks() {
+    return networks;
   }
 
   /** The sealed network for {@code operation} at {@code partition}, through the coordinator. */
   public Network network(String operation, int partition, SecureRandom random) {
-    return network(RelayNetwork.through(client, sessionId), operation, partition, random);
+    return networks.network(client, operation, partition, random);
   }
 
   /** As {@link #network(String, int, SecureRandom)}, over {@code relay} (tests interpose here). */
   public Network network(RelayNetwork.Relay relay, String operation, int partition, SecureRandom random) {
-    Objects.requireNonNull(random, "random");
-    RelayNetwork relayed =
-        new RelayNetwork(relay, parties, self, operation, partition, RelayNetwork.DEFAULT_ENVELOPE_BYTES);
-    return new SealedNetwork(relayed, relayKeys, context(sessionId, operation, partition), random);
+    return networks.network(relay, operation, partition, random);
   }
 
   /** What every sealed message of one operation and partition is bound to. */
@@ -102,16 +100,17 @@ public final class ComputeSession {
 
   /** This party is done: the session ends once all three finished. */
   public void finish() {
-    client.finish(sessionId);
+    client.finish(networks.sessionId());
   }
 
   /** Aborts the session for all three (best effort), so the others stop waiting at once. */
   public void abort(String reason) {
-    client.abort(sessionId, reason);
+    client.abort(networks.sessionId(), reason);
   }
 
   @Override
   public String toString() {
-    return "ComputeSession[" + sessionId + ", " + self + " of " + parties + ", keys redacted]";
+    return "ComputeSession[" + networks.sessionId() + ", " + networks.self() + " of " + networks.parties()
+        + ", keys redacted]";
   }
 }

@@ -12,7 +12,8 @@ public enum Operation {
   REVEAL(5),
   AND(6),
   SHARE_BOOLEAN_INPUT(7),
-  SHUFFLE(8);
+  SHUFFLE(8),
+  INPUT_LENGTH(9);
 
   private final byte id;
 

@@ -102,6 +102,45 @@ public final class ReplicatedParty {
   }
 
   /**
+   * The most values one party may announce with {@link #exchangeInputLengths}: one word each must
+   * fit a single relayed message.
+   */
+  public static final int MAX_INPUT_LENGTH =
+      (RelayNetwork.MAX_MESSAGE_BYTES - Envelope.HEADER_BYTES - 64) / Long.BYTES;
+
+  /**
+   * Tells the other two parties how many values this party will input next, and learns how many
+   * they will: {@code result[j]} is party {@code j}'s length (this party's own at its id), so each
+   * can then call {@link #shareInput} for every owner. What it reveals is what the input's message
+   * sizes reveal anyway. One round; 8 bytes to each peer.
+   *
+   * @throws ParleyException if a peer announces a negative length or more than {@link
+   *     #MAX_INPUT_LENGTH}
+   */
+  public int[] exchangeInputLengths(int ownLength) {
+    if (ownLength < 0 || ownLength > MAX_INPUT_LENGTH) {
+      throw new IllegalArgumentException(
+          "an input of " + ownLength + " values is outside 0.." + MAX_INPUT_LENGTH);
+    }
+    long[] announced = {ownLength};
+    messenger.sendWords(next, Operation.INPUT_LENGTH, announced, 0, 1);
+    messenger.sendWords(previous, Operation.INPUT_LENGTH, announced, 0, 1);
+    int[] lengths = new int[PARTIES];
+    lengths[self] = ownLength;
+    for (int peer : new int[] {next, previous}) {
+      long[] received = new long[1];
+      messenger.receiveWords(peer, Operation.INPUT_LENGTH, received, 0, 1);
+      if (received[0] < 0 || received[0] > MAX_INPUT_LENGTH) {
+        throw new ParleyException(
+            "party " + peer + " announced an input of " + received[0] + " values, outside 0.."
+                + MAX_INPUT_LENGTH + "; aborting");
+      }
+      lengths[peer] = (int) received[0];
+    }
+    return lengths;
+  }
+
+  /**
    * Shares words held by compute party {@code owner} as boolean (XOR) shares, like {@link
    * #shareInput}. One round; the owner sends 16 bytes per word.
    */
@@ -1013,19 +1052,43 @@ public final class ReplicatedParty {
     if (columns.length == 0) {
       return new ArithmeticShares[0];
     }
+    return shuffleWithinSegments(new int[] {columns[0].length()}, columns);
+  }
+
+  /**
+   * Like {@link #shuffle}, with an independent uniformly random permutation inside each segment:
+   * the first {@code segmentLengths[0]} rows are permuted among themselves, then the next {@code
+   * segmentLengths[1]}, and so on (for instance one segment per group). Rows never leave their
+   * segment, so segment boundaries stay public. Same three rounds and bytes as one shuffle of the
+   * whole batch, however many segments.
+   */
+  public ArithmeticShares[] shuffleWithinSegments(int[] segmentLengths, ArithmeticShares... columns) {
+    if (columns.length == 0) {
+      return new ArithmeticShares[0];
+    }
     int n = columns[0].length();
     for (ArithmeticShares column : columns) {
       Batches.checkSameLength(n, column.length());
     }
+    long total = 0;
+    for (int length : segmentLengths) {
+      if (length < 0) {
+        throw new IllegalArgumentException("segment length " + length + " < 0");
+      }
+      total += length;
+    }
+    if (total != n) {
+      throw new IllegalArgumentException("segments of " + total + " rows for a batch of " + n);
+    }
     ArithmeticShares[] current = columns.clone();
     for (int pairFirst = 0; pairFirst < PARTIES; pairFirst++) {
-      current = shufflePass(current, n, pairFirst);
+      current = shufflePass(current, n, segmentLengths, pairFirst);
     }
     return current;
   }
 
   /** One pass: parties {@code j} and {@code j+1} permute, party {@code j+2} receives. */
-  private ArithmeticShares[] shufflePass(ArithmeticShares[] columns, int n, int j) {
+  private ArithmeticShares[] shufflePass(ArithmeticShares[] columns, int n, int[] segmentLengths, int j) {
     int pairSecond = (j + 1) % PARTIES;
     int outsider = (j + 2) % PARTIES;
     int width = columns.length;
@@ -1053,7 +1116,7 @@ public final class ReplicatedParty {
     } else {
       randomness.ownWords(permutationFirst, words, n);
     }
-    int[] permutation = permutationFromWords(words, n);
+    int[] permutation = permutationFromWords(words, segmentLengths);
     long[] outgoing = new long[n * width];
     for (int c = 0; c < width; c++) {
       ArithmeticShares column = columns[c];
@@ -1086,170 +1149,134 @@ public final class ReplicatedParty {
     return result;
   }
 
-  /** Fisher-Yates on {@code 0..n-1}, the draws from uniform words. */
-  private static int[] permutationFromWords(long[] words, int n) {
-    int[] permutation = new int[n];
-    for (int k = 0; k < n; k++) {
+  /**
+   * Fisher-Yates inside each segment, the draws from uniform words: segment {@code [start, start
+   * + length)} uses {@code words[start + 1 .. start + length)}. One segment of {@code n} is a
+   * uniform permutation of {@code 0..n-1}.
+   */
+  private static int[] permutationFromWords(long[] words, int[] segmentLengths) {
+    int[] permutation = new int[words.length];
+    for (int k = 0; k < permutation.length; k++) {
       permutation[k] = k;
     }
-    for (int k = n - 1; k > 0; k--) {
-      long w = words[k];
-      long bound = k + 1;
-      // High word of the unsigned product w * bound: uniform in [0, bound) up to bound / 2^64.
-      int pick = (int) (Math.multiplyHigh(w, bound) + ((w >> 63) & bound));
-      int swap = permutation[k];
-      permutation[k] = permutation[pick];
-      permutation[pick] = swap;
+    int start = 0;
+    for (int length : segmentLengths) {
+      for (int k = length - 1; k > 0; k--) {
+        long w = words[start + k];
+        long bound = k + 1;
+        // High word of the unsigned product w * bound: uniform in [0, bound) up to bound / 2^64.
+        int pick = start + (int) (Math.multiplyHigh(w, bound) + ((w >> 63) & bound));
+        int swap = permutation[start + k];
+        permutation[start + k] = permutation[pick];
+        permutation[pick] = swap;
+      }
+      start += length;
     }
     return permutation;
   }
 
   /**
    * Shares of the order statistics of {@code values} at the given {@code ranks} (0 is the
-   * smallest, {@code n-1} the largest; a batch of {@code ranks.length}), exact for all signed
-   * 64-bit values. The values are {@link #shuffle}d, then each rank is found by quickselect whose
-   * comparisons are opened to all three parties: ties are broken by shuffled position (an element
-   * before the pivot counts as smaller when {@code <=}, after it when {@code <}), so the order is
-   * strict and the opened outcomes depend only on the uniformly random shuffle, never on the
-   * values, duplicates included. What it reveals: {@code n} and the ranks; the results stay
-   * secret.
-   *
-   * <p>Cost: the shuffle (3 rounds, 16 bytes per element), then per rank about {@code 2n}
-   * comparisons of 95 bytes each (Floyd-Rivest: two sampled pivots bracket the rank, so one pass
-   * over all values leaves about {@code n^(2/3)}), in batches of ten rounds each (a comparison
-   * batch, then its opening, packed 64 to a word); {@code O(log n)} batches, most of them small.
+   * smallest, {@code n-1} the largest; a batch of {@code ranks.length}, in the order asked),
+   * exact for all signed 64-bit values: {@link #shuffle}, then {@link
+   * #orderStatisticsOfShuffled(ArithmeticShares, int...)}. What it reveals: {@code n} and the
+   * ranks; the results stay secret.
    */
   public ArithmeticShares orderStatistics(ArithmeticShares values, int... ranks) {
     int n = values.length();
     if (n == 0) {
       throw new ParleyException("cannot take order statistics of an empty batch");
     }
+    checkRanks(n, ranks);
+    return orderStatisticsOfShuffled(shuffle(values)[0], ranks);
+  }
+
+  /**
+   * Order statistics of values that are already in a uniformly random order no party knows (the
+   * output of {@link #shuffle}, or of {@link #shuffleWithinSegments} for one segment), without
+   * shuffling again. Each rank is found by selection whose comparisons are opened to all three
+   * parties: ties are broken by position (an element before the pivot counts as smaller when
+   * {@code <=}, after it when {@code <}), so the order is strict.
+   *
+   * <p><b>Why no second shuffle is needed, and when it is.</b> Every opened outcome says which of
+   * two positions holds the smaller element in the strict (value, position) order. Under a
+   * uniformly random permutation unknown to every party, the ranks of the positions are a uniform
+   * random permutation of {@code 0..n-1} whatever the values (duplicates included, since ties
+   * break by position), and the selection's choices depend only on earlier outcomes: the whole
+   * transcript is a function of that random permutation, which a simulator can draw alone. This
+   * holds only if the order is uniform given everything a party knows. A batch that is the
+   * concatenation of separately shuffled parts is not: whoever chose which values went to which
+   * part learns, from comparisons across parts, how the parts' values compare. Shuffle such a
+   * batch again ({@link #shuffleWithinSegments}) first.
+   *
+   * <p>What it reveals: {@code n} and the ranks; the results stay secret. Cost: per cluster of
+   * nearby ranks about {@code 1.5n} comparisons of 95 bytes each for a median, fewer towards
+   * the ends (Floyd-Rivest: two pivots from a sample bracket the cluster; each value meets the
+   * pivot on the larger side first and the other only if needed, so one pass leaves about {@code
+   * n^(2/3)}), in
+   * batches of ten rounds each (a comparison batch, then its opening, packed 64 to a word);
+   * {@code O(log n)} batches, most of them small.
+   */
+  public ArithmeticShares orderStatisticsOfShuffled(ArithmeticShares shuffled, int... ranks) {
+    return orderStatisticsOfShuffled(shuffled, new int[] {shuffled.length()}, new int[][] {ranks});
+  }
+
+  /**
+   * {@link #orderStatisticsOfShuffled(ArithmeticShares, int...)} for many segments of one batch at
+   * once (for instance one per group): segment {@code s} is the next {@code segmentLengths[s]}
+   * positions, each segment uniformly shuffled on its own, and {@code ranks[s]} are wanted in it.
+   * All segments' selections advance in lockstep, one opened comparison batch per step for all
+   * of them, so many groups cost the rounds of the deepest selection. Returns the results segment
+   * after segment, each segment's in the order its ranks were asked. What it reveals: the
+   * segment lengths and the ranks.
+   */
+  public ArithmeticShares orderStatisticsOfShuffled(
+      ArithmeticShares shuffled, int[] segmentLengths, int[][] ranks) {
+    long total = 0;
+    for (int length : segmentLengths) {
+      total += length;
+    }
+    if (total != shuffled.length()) {
+      throw new IllegalArgumentException(
+          "segments of " + total + " values for a batch of " + shuffled.length());
+    }
+    if (segmentLengths.length != ranks.length) {
+      throw new IllegalArgumentException(
+          segmentLengths.length + " segments but ranks for " + ranks.length);
+    }
+    for (int s = 0; s < segmentLengths.length; s++) {
+      if (segmentLengths[s] == 0 && ranks[s].length > 0) {
+        throw new ParleyException("cannot take order statistics of an empty batch");
+      }
+      checkRanks(segmentLengths[s], ranks[s]);
+    }
+    int[][] positions =
+        LockstepSelection.select(
+            segmentLengths, ranks, (elements, pivots) -> openedSmaller(shuffled, elements, pivots));
+    int results = 0;
+    for (int[] segment : positions) {
+      results += segment.length;
+    }
+    long[] own = new long[results];
+    long[] nextShare = new long[results];
+    int r = 0;
+    for (int[] segment : positions) {
+      for (int position : segment) {
+        own[r] = shuffled.own()[position];
+        nextShare[r] = shuffled.next()[position];
+        r++;
+      }
+    }
+    return new ArithmeticShares(own, nextShare);
+  }
+
+  private static void checkRanks(int n, int[] ranks) {
     for (int rank : ranks) {
       if (rank < 0 || rank >= n) {
         throw new ParleyException(
             "order statistic rank " + rank + " is outside 0.." + (n - 1) + " for " + n + " values");
       }
     }
-    ArithmeticShares shuffled = shuffle(values)[0];
-    long[] own = new long[ranks.length];
-    long[] nextShare = new long[ranks.length];
-    for (int r = 0; r < ranks.length; r++) {
-      int position = quickselect(shuffled, ranks[r]);
-      own[r] = shuffled.own()[position];
-      nextShare[r] = shuffled.next()[position];
-    }
-    return new ArithmeticShares(own, nextShare);
-  }
-
-  /** Candidate sets larger than this are first narrowed by two pivots taken from a sample. */
-  private static final int SAMPLING_THRESHOLD = 2048;
-
-  /** The shuffled position holding rank {@code rank} in the (value, position) order. */
-  private int quickselect(ArithmeticShares shuffled, int rank) {
-    int[] candidates = new int[shuffled.length()];
-    for (int k = 0; k < candidates.length; k++) {
-      candidates[k] = k;
-    }
-    return select(shuffled, candidates, candidates.length, rank);
-  }
-
-  /**
-   * Rank {@code target} among {@code candidates[0 .. count)} (in increasing shuffled position).
-   * Large sets go the Floyd-Rivest way: two pivots chosen from a sample (the first candidates,
-   * random because shuffled) bracket the target rank, every candidate is compared with both in
-   * one batch, and only those between them (about {@code count^(2/3)}) remain: about two
-   * comparisons per element in all instead of quickselect's 3.4 for a median. Small sets use
-   * quickselect with the first candidate as pivot.
-   */
-  private int select(ArithmeticShares shuffled, int[] candidates, int count, int target) {
-    while (count > 1) {
-      if (count > SAMPLING_THRESHOLD) {
-        int sampleSize = (int) Math.min(count / 4, Math.pow(count, 2.0 / 3));
-        // Floyd-Rivest: the rank falls outside [low, high] with probability about count^-1/2.
-        int spread = (int) Math.ceil(0.5 * Math.sqrt(sampleSize * Math.log(count)));
-        int center = (int) ((long) target * sampleSize / count);
-        int lowRank = Math.max(0, center - spread);
-        int highRank = Math.min(sampleSize - 1, center + spread);
-        int low = select(shuffled, Arrays.copyOf(candidates, sampleSize), sampleSize, lowRank);
-        int high = select(shuffled, Arrays.copyOf(candidates, sampleSize), sampleSize, highRank);
-        int others = count - 2;
-        int[] elements = new int[2 * others];
-        int[] pivots = new int[2 * others];
-        int m = 0;
-        for (int k = 0; k < count; k++) {
-          int a = candidates[k];
-          if (a != low && a != high) {
-            elements[m] = a;
-            pivots[m] = low;
-            elements[others + m] = a;
-            pivots[others + m] = high;
-            m++;
-          }
-        }
-        boolean[] smaller = openedSmaller(shuffled, elements, pivots);
-        int[] below = new int[others];
-        int[] between = new int[others];
-        int[] above = new int[others];
-        int belowCount = 0;
-        int betweenCount = 0;
-        int aboveCount = 0;
-        for (int k = 0; k < others; k++) {
-          if (smaller[k]) {
-            below[belowCount++] = elements[k];
-          } else if (smaller[others + k]) {
-            between[betweenCount++] = elements[k];
-          } else {
-            above[aboveCount++] = elements[k];
-          }
-        }
-        int highRankHere = belowCount + 1 + betweenCount;
-        if (target < belowCount) {
-          candidates = below;
-          count = belowCount;
-        } else if (target == belowCount) {
-          return low;
-        } else if (target < highRankHere) {
-          candidates = between;
-          count = betweenCount;
-          target -= belowCount + 1;
-        } else if (target == highRankHere) {
-          return high;
-        } else {
-          candidates = above;
-          count = aboveCount;
-          target -= highRankHere + 1;
-        }
-        continue;
-      }
-      int pivot = candidates[0];
-      int others = count - 1;
-      int[] elements = Arrays.copyOfRange(candidates, 1, count);
-      int[] pivots = new int[others];
-      Arrays.fill(pivots, pivot);
-      boolean[] smaller = openedSmaller(shuffled, elements, pivots);
-      int[] below = new int[others];
-      int[] above = new int[others];
-      int belowCount = 0;
-      int aboveCount = 0;
-      for (int k = 0; k < others; k++) {
-        if (smaller[k]) {
-          below[belowCount++] = elements[k];
-        } else {
-          above[aboveCount++] = elements[k];
-        }
-      }
-      if (target < belowCount) {
-        candidates = below;
-        count = belowCount;
-      } else if (target == belowCount) {
-        return pivot;
-      } else {
-        target -= belowCount + 1;
-        candidates = above;
-        count = aboveCount;
-      }
-    }
-    return candidates[0];
   }
 
   /**

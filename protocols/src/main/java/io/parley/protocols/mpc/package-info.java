@@ -38,5 +38,14 @@
  * sees only sealed bytes, their sizes and timing. Partition tasks sharing one pair of PRF keys
  * must start at disjoint correlation words ({@code ReplicatedParty.connect(network, random,
  * partition << 40)}).
+ *
+ * <h2>Spark executors</h2>
+ *
+ * {@link io.parley.protocols.mpc.SessionNetworks} is a session's Serializable executor view
+ * (session id, parties, relay keys): each partition task opens the sealed network of its
+ * (operation, partition) over its executor JVM's own coordinator client. For stages split over
+ * partitions the engine offers {@code exchangeInputLengths} (inputs whose sizes only the owners
+ * know), {@code shuffleWithinSegments} (one permutation per group) and {@code
+ * orderStatisticsOfShuffled} (selection in already shuffled groups, all groups in lockstep).
  */
 package io.parley.protocols.mpc;

@@ -108,10 +108,51 @@ class CoordinatorMpcSessionTest {
     String tooLarge = assertThrows(ParleyException.class,
         () -> alpha.relay(id, "beta", "multiply/0/1/0", new byte[Session.MAX_MPC_CIPHERTEXT_BYTES + 1])).getMessage();
     assertTrue(tooLarge.contains("exceeds " + Session.MAX_MPC_CIPHERTEXT_BYTES), tooLarge);
-    String align = assertThrows(ParleyException.class, () -> gamma.alignKeys(id, List.of(new byte[] {1}))).getMessage();
-    assertTrue(align.contains("AlignKeys belongs to aggregation sessions"), align);
     String sum = assertThrows(ParleyException.class, () -> gamma.awaitSum(id, true)).getMessage();
     assertTrue(sum.contains("AwaitSum belongs to aggregation sessions"), sum);
+  }
+
+  @Test
+  void groupKeysAlignOnceBesideRelaying() throws Exception {
+    String id = createAndJoin();
+    alpha.relay(id, "beta", "token-key/0/0/0", new byte[] {1});
+    Future<List<byte[]>> alphaUnion = threads.submit(() -> alpha.alignKeys(id, List.of(new byte[] {3}, new byte[] {1})));
+    Future<List<byte[]>> betaUnion = threads.submit(() -> beta.alignKeys(id, List.of(new byte[] {2})));
+    List<byte[]> gammaUnion = gamma.alignKeys(id, List.of(new byte[] {3}));
+    for (List<byte[]> union : List.of(alphaUnion.get(20, TimeUnit.SECONDS), betaUnion.get(20, TimeUnit.SECONDS), gammaUnion)) {
+      assertEquals(3, union.size());
+      assertArrayEquals(new byte[] {1}, union.get(0));
+      assertArrayEquals(new byte[] {2}, union.get(1));
+      assertArrayEquals(new byte[] {3}, union.get(2));
+    }
+    assertEquals(Stage.RELAYING, fixture.server.service().sessions().get(id).stage());
+    assertArrayEquals(new byte[] {1}, beta.fetch(id, "alpha", "token-key/0/0/0"));
+    String again = assertThrows(ParleyException.class, () -> beta.alignKeys(id, List.of(new byte[] {4}))).getMessage();
+    assertTrue(again.contains("party beta already sent its group keys"), again);
+  }
+
+  @Test
+  void groupKeysAlignOnlyAfterTheRosterAndNotInPsiSessions() throws Exception {
+    String id = alpha.createMpcSession(QUERY, COMPUTE, Duration.ofSeconds(60)).getSessionId();
+    String early = assertThrows(ParleyException.class, () -> alpha.alignKeys(id, List.of(new byte[] {1}))).getMessage();
+    assertTrue(early.contains("AlignKeys is allowed once every participant joined"), early);
+    String psi = alpha.createPsiSession(QUERY, List.of("alpha", "beta"), Duration.ofSeconds(60)).getSessionId();
+    String refused = assertThrows(ParleyException.class, () -> alpha.alignKeys(psi, List.of(new byte[] {1}))).getMessage();
+    assertTrue(refused.contains("AlignKeys belongs to aggregation and MPC sessions"), refused);
+  }
+
+  @Test
+  void theQueryOfAnMpcSessionIsOpaqueToTheCoordinator() throws Exception {
+    io.parley.protocols.wire.ShareQuery shareQuery = io.parley.protocols.wire.ShareQuery.newBuilder()
+        .setVersion(1).setAggregate(QUERY).setMinGroupSize(5).setPartitions(2).build();
+    SessionCreated created = alpha.createMpcSession(shareQuery, COMPUTE, Duration.ofSeconds(60));
+    Invitation invitation = betaInvitations.poll(20, TimeUnit.SECONDS);
+    assertEquals(created.getSessionId(), invitation.getSessionId());
+    assertEquals(shareQuery, io.parley.protocols.wire.ShareQuery.parseFrom(invitation.getQuery()));
+    String aggregate = assertThrows(ParleyException.class,
+        () -> alpha.createSession(io.parley.protocols.wire.FederatedAggregate.newBuilder().setVersion(1).setTable("nope")
+            .build(), Duration.ofSeconds(60), 2)).getMessage();
+    assertTrue(aggregate.contains("which federation parley-test does not declare"), aggregate);
   }
 
   @Test

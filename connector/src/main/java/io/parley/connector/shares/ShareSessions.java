@@ -1,0 +1,50 @@
+package io.parley.connector.shares;
+
+import io.parley.connector.party.FederatedAggregation;
+import io.parley.connector.party.PartyRuntime;
+import io.parley.protocols.ParleyException;
+import io.parley.protocols.wire.Invitation;
+import io.parley.protocols.wire.ShareQuery;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A compute party's answer to an MPC invitation: the invitation's query is a {@link ShareQuery},
+ * and its kind says which computation on shares to run.
+ */
+public final class ShareSessions {
+  private static final Logger LOG = LoggerFactory.getLogger(ShareSessions.class);
+
+  private ShareSessions() {}
+
+  /**
+   * Answers {@code invitation} (an MPC session) for the party of {@code spark}: an aggregate runs
+   * as {@link ShareAggregation#respond}; anything this party cannot run is declined with the reason.
+   *
+   * @throws ParleyException when the session failed or was declined
+   */
+  public static void respond(SparkSession spark, Invitation invitation) {
+    PartyRuntime runtime = PartyRuntime.of(spark);
+    ShareQuery query;
+    try {
+      query = ShareQuery.parseFrom(invitation.getQuery());
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw declined(runtime, invitation, "party " + runtime.party() + " cannot read the query of MPC session "
+          + invitation.getSessionId() + ": it is not a ShareQuery message");
+    }
+    switch (query.getKindCase()) {
+      case AGGREGATE -> ShareAggregation.respond(spark, invitation, query);
+      case AUCTION -> throw declined(runtime, invitation, "party " + runtime.party()
+          + " does not run sealed-bid auctions on shares in this build");
+      default -> throw declined(runtime, invitation, "party " + runtime.party()
+          + " does not know the kind of computation of MPC session " + invitation.getSessionId());
+    }
+  }
+
+  private static ParleyException declined(PartyRuntime runtime, Invitation invitation, String reason) {
+    LOG.info("session {}: party {} declines: {}", invitation.getSessionId(), runtime.party(), reason);
+    FederatedAggregation.decline(runtime, invitation.getSessionId(), reason);
+    return new ParleyException(reason);
+  }
+}
