@@ -7,10 +7,10 @@ import io.parley.protocols.ParleyException;
  * federated aggregate may compute. Its message names only the query and the policy, so it is the
  * reason shown to every participant; other failures keep their detail in the party's own log.
  */
-final class QueryRefused extends ParleyException {
+public final class QueryRefused extends ParleyException {
   private static final long serialVersionUID = 1L;
 
-  QueryRefused(String message) {
+  public QueryRefused(String message) {
     super(message);
   }
 }

@@ -63,7 +63,8 @@ public final class Responder implements AutoCloseable {
     if (invitation.getInitiator().equals(runtime.party())) {
       return;
     }
-    if (invitation.getPurpose() != io.parley.protocols.wire.SessionPurpose.SESSION_PURPOSE_AGGREGATE) {
+    if (invitation.getPurpose() != io.parley.protocols.wire.SessionPurpose.SESSION_PURPOSE_AGGREGATE
+        && invitation.getPurpose() != io.parley.protocols.wire.SessionPurpose.SESSION_PURPOSE_PSI) {
       // Three-party share arithmetic has its engine and sessions but no Spark side yet.
       declineQuietly(sessionId, "party " + runtime.party() + " answers only secure aggregation sessions, not "
           + invitation.getPurpose());
@@ -81,7 +82,10 @@ public final class Responder implements AutoCloseable {
     active.add(sessionId);
     SparkSession.setActiveSession(spark);
     try {
-      FederatedAggregation.respond(spark, invitation);
+      switch (invitation.getPurpose()) {
+        case SESSION_PURPOSE_PSI -> io.parley.connector.join.PrivateJoins.respond(spark, invitation);
+        default -> FederatedAggregation.respond(spark, invitation);
+      }
     } catch (ParleyException e) {
       LOG.warn("session {}: party {} did not complete: {}", sessionId, runtime.party(), e.getMessage());
     } catch (RuntimeException e) {

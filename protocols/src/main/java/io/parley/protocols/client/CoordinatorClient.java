@@ -173,6 +173,23 @@ public final class CoordinatorClient implements AutoCloseable {
   }
 
   /**
+   * {@link #createPsiSession(FederatedAggregate, List, Duration)} for a private join: the
+   * invitation carries {@code join} (each party checks its own side before it joins).
+   */
+  public SessionCreated createPsiSession(io.parley.protocols.wire.PrivateJoin join, List<String> parties,
+      Duration timeout) {
+    long millis = Math.min(Math.max(timeout.toMillis(), 1), 0xFFFF_FFFFL);
+    CreateSessionRequest request = CreateSessionRequest.newBuilder()
+        .setProtocolVersion(PROTOCOL_VERSION)
+        .setQuery(join.toByteString())
+        .setTimeoutMs((int) millis)
+        .setPurpose(SessionPurpose.SESSION_PURPOSE_PSI)
+        .addAllComputeParties(parties)
+        .build();
+    return call("CreateSession", () -> blocking().createSession(request));
+  }
+
+  /**
    * Sends this party's part of a PSI sum (the sender's masked payload or the receiver's match
    * report, {@code PsiMessages} bytes) and waits until the other part arrived; returns the
    * coordinator's SUM_RESULT bytes (output-masked).
