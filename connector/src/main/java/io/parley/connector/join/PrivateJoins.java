@@ -286,7 +286,8 @@ public final class PrivateJoins {
         session.finish();
         log("done");
         return result;
-      } catch (RuntimeException failure) {
+      } catch (Exception failure) {
+        // Spark throws its checked SparkException (a closure that does not serialize, say) unchecked.
         if (withheld && failure instanceof QueryRefused refused) {
           session.finish();
           throw refused;
@@ -481,7 +482,7 @@ public final class PrivateJoins {
       }
     }
 
-    private ParleyException abort(RuntimeException failure) {
+    private ParleyException abort(Exception failure) {
       String reason;
       if (failure instanceof QueryRefused) {
         reason = failure.getMessage();
