@@ -143,9 +143,6 @@ final class JoinPlan {
       if (variant == PsiVariant.CARDINALITY && !join.getSumColumn().isEmpty()) {
         throw new QueryRefused("a private join's size has no sum column");
       }
-      if (variant == PsiVariant.INTERSECTION_SUM && join.getSumColumn().isEmpty()) {
-        throw new QueryRefused("a private join's sum names the sender's column to sum");
-      }
     }
     IdentifierNormalizer normalizer =
         IdentifierNormalizer.parse(join.getNormalization().isEmpty() ? "none" : join.getNormalization(),
@@ -169,7 +166,8 @@ final class JoinPlan {
           + identifier.dataType().simpleString() + "; a private join matches STRING or integral identifiers");
     }
     DataType sumType = null;
-    if (variant == PsiVariant.INTERSECTION_SUM) {
+    // A sum without a column counts the sender's matched rows only (secure_count(*) over a join).
+    if (variant == PsiVariant.INTERSECTION_SUM && !join.getSumColumn().isEmpty()) {
       // The sender's column type comes from the federation's (public) schema, so the receiver
       // decodes the sum the same way; each party checks only its own table's data.
       PrivateJoinSide sender = self.equals(receiver) ? theirs : mine;
@@ -293,7 +291,7 @@ final class JoinPlan {
     return identifierType;
   }
 
-  /** Sum: the type of the sender's summed column (both parties know it from the federation). */
+  /** Sum: the type of the sender's summed column (both parties know it from the federation); null to count only. */
   DataType sumType() {
     return sumType;
   }
@@ -303,10 +301,10 @@ final class JoinPlan {
     return rows;
   }
 
-  /** The identifier (and, for the sender of a sum, the summed column) of {@link #rows}. */
+  /** The identifier (and, for the sender of a sum over a column, that column) of {@link #rows}. */
   Dataset<Row> keyColumns() {
     Column identifier = functions.col(quoted(identifierColumn()));
-    return sums() ? rows.select(identifier, functions.col(quoted(sumColumn()))) : rows.select(identifier);
+    return sums() && sumType != null ? rows.select(identifier, functions.col(quoted(sumColumn()))) : rows.select(identifier);
   }
 
   StructType tableSchema() {

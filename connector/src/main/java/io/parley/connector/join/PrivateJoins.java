@@ -103,7 +103,7 @@ public final class PrivateJoins {
    * Runs {@code join} as its initiator (the initiator's side names this party) and returns this
    * party's result: for the intersection its rows (every column of its table) whose identifier is
    * common; for the size one row {@code intersection_size}; for the sum one row {@code
-   * intersection_size, matched_rows, sum_<column>}.
+   * intersection_size, matched_rows, sum_<column>} (without the sum when the join names no sum column).
    *
    * @throws ParleyException naming the party, policy, table or column at fault; the session is aborted
    */
@@ -306,9 +306,9 @@ public final class PrivateJoins {
     private JavaRDD<Tuple2<byte[][], long[]>> blind(PsiKey key, PsiTasks.ExecutorLink executors, int partitions) {
       byte[] placementKey = new byte[32];
       Drbg.strong().nextBytes(placementKey);
-      DataType sumType = plan.sums() ? plan.sumType() : null;
       JavaRDD<Tuple2<byte[][], long[]>> batches = plan.keyColumns().javaRDD()
-          .mapPartitionsToPair(new PsiTasks.CanonicalKeys(plan.normalizer(), plan.identifierType(), sumType))
+          .mapPartitionsToPair(new PsiTasks.CanonicalKeys(plan.normalizer(), plan.identifierType(), plan.sums(),
+              plan.sumType()))
           .reduceByKey(new PsiTasks.KeyedPartitioner(placementKey, partitions), new PsiTasks.AddWords())
           .mapPartitionsWithIndex(new PsiTasks.BlindAndSend(key, executors, plan.sums() ? PsiTasks.SUM_WIDTH : 0), true);
       return checkpointed(batches);
@@ -430,6 +430,12 @@ public final class PrivateJoins {
       if (words.length != PsiTasks.SUM_WIDTH - 1) {
         throw new ParleyException("the sum over the intersection has " + words.length + " words, expected "
             + (PsiTasks.SUM_WIDTH - 1));
+      }
+      if (plan.sumType() == null) {
+        StructType counted = new StructType()
+            .add("intersection_size", DataTypes.LongType, false)
+            .add("matched_rows", DataTypes.LongType, false);
+        return spark.createDataFrame(List.of(RowFactory.create(sum.intersectionSize(), sum.matchedRows())), counted);
       }
       DataType type = resultType(plan.sumType());
       Object value = null;

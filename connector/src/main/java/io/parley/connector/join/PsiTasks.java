@@ -178,14 +178,28 @@ final class PsiTasks {
   static final class CanonicalKeys implements PairFlatMapFunction<Iterator<Row>, ByteKey, long[]> {
     private static final long serialVersionUID = 1L;
     private static final long[] NO_WORDS = new long[0];
+    private static final long[] ONE_ROW = {0, 0, 0, 1};
     private final IdentifierNormalizer normalizer;
     private final boolean integralIdentifier;
+    private final boolean summing;
     private final DataType sumType;
 
-    CanonicalKeys(IdentifierNormalizer normalizer, DataType identifierType, DataType sumType) {
+    /**
+     * @param summing whether this party is the sender of a sum
+     * @param sumType the summed column's type (column 1 of the rows), or null to count rows only
+     */
+    CanonicalKeys(IdentifierNormalizer normalizer, DataType identifierType, boolean summing, DataType sumType) {
       this.normalizer = normalizer;
       this.integralIdentifier = JoinPlan.isIntegral(identifierType);
+      this.summing = summing;
       this.sumType = sumType;
+    }
+
+    private long[] payload(Row row) {
+      if (!summing) {
+        return NO_WORDS;
+      }
+      return sumType == null ? ONE_ROW : sumWords(row, 1, sumType);
     }
 
     @Override
@@ -198,7 +212,7 @@ final class PsiTasks {
             Row row = rows.next();
             byte[] canonical = canonical(row, 0, integralIdentifier, normalizer);
             if (canonical != null) {
-              return new Tuple2<>(new ByteKey(canonical), sumType == null ? NO_WORDS : sumWords(row, 1, sumType));
+              return new Tuple2<>(new ByteKey(canonical), payload(row));
             }
           }
           return null;

@@ -252,6 +252,46 @@ class PrivateJoinsTest {
   }
 
   @Test
+  void secureCountAndSumOverAJoinOfTablesTwoPartiesOwnRunAsAPrivateJoin() throws IOException {
+    Path owned = dir.resolve("federation-owned.properties");
+    Files.writeString(owned, Files.readString(Path.of(harness.settings("alpha").get("spark.parley.federation")))
+        + "table.customers.owner=alpha\ntable.orders.owner=beta\n");
+    Map<String, String> overrides = new java.util.HashMap<>(REVEALING);
+    overrides.put("spark.parley.federation", owned.toString());
+    SparkSession alphaOwned = harness.newSession("alpha", overrides);
+    SparkSession betaOwned = harness.newSession("beta", overrides);
+    Random random = new Random(42);
+    List<Row> customers = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      customers.add(RowFactory.create("customer-" + i, random.nextBoolean() ? "east" : "west"));
+    }
+    data(300, 300, 0.5, 5);
+    Parley.registerLocal(alphaOwned, "customers", alphaOwned.createDataFrame(customers, StructType.fromDDL(CUSTOMERS)));
+    Parley.registerLocal(betaOwned, "orders", betaOwned.createDataFrame(lastOrders, StructType.fromDDL(ORDERS)));
+    alpha.createDataFrame(customers, StructType.fromDDL(CUSTOMERS)).createOrReplaceTempView("unique_customers");
+    harness.startResponder("beta", betaOwned);
+    try {
+      String where = " WHERE c.region = 'east' AND o.price > 100";
+      Dataset<Row> secure = alphaOwned.sql("SELECT secure_count(*) AS n, secure_sum(o.amount) AS total "
+          + "FROM customers c JOIN orders o ON c.id = o.id" + where);
+      assertTrue(secure.queryExecution().executedPlan().toString().contains("PrivateJoinAggregate"),
+          secure.queryExecution().executedPlan().toString());
+      Row expected = alpha.sql("SELECT count(*), sum(o.amount) FROM unique_customers c JOIN plain_orders o "
+          + "ON c.id = o.id" + where).first();
+      Row actual = secure.first();
+      assertEquals(List.of("n", "total"), List.of(secure.columns()));
+      assertEquals(expected.getLong(0), actual.getLong(0));
+      assertEquals(expected.getLong(1), actual.getLong(1));
+      assertTrue(actual.getLong(0) > 10, "joined rows " + actual.getLong(0));
+      Exception twoColumns = assertThrows(Exception.class, () -> alphaOwned.sql("SELECT secure_sum(o.amount), "
+          + "secure_sum(o.price) FROM customers c JOIN orders o ON c.id = o.id").first());
+      assertTrue(twoColumns.getMessage().contains("cannot be combined with other tables"), twoColumns.getMessage());
+    } finally {
+      harness.startResponder("beta", beta);
+    }
+  }
+
+  @Test
   void theCoordinatorSeesNoIdentifierPointValueOrResult() {
     data(200, 200, 0.5, 11);
     harness.clearTranscript();
