@@ -28,7 +28,6 @@ import org.apache.spark.api.java.function.PairFlatMapFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.DecimalType;
 import scala.Tuple2;
 
@@ -514,6 +513,4 @@ final class PsiTasks {
       };
     }
   }
-
-  static final DataType POINT_TYPE = DataTypes.BinaryType;
 }
