@@ -154,6 +154,41 @@ class PrivateJoinsTest {
   }
 
   @Test
+  void anIntersectionRevealedToBothIsWrittenByTheResponderToo() throws Exception {
+    Path outputs = dir.resolve("beta-intersections");
+    Map<String, String> overrides = new java.util.HashMap<>(REVEALING);
+    overrides.put("spark.parley.psi.outputDir", outputs.toString());
+    SparkSession betaWriting = harness.newSession("beta", overrides);
+    data(120, 150, 0.5, 21);
+    Parley.registerLocal(betaWriting, "orders", betaWriting.createDataFrame(lastOrders, StructType.fromDDL(ORDERS)));
+    harness.startResponder("beta", betaWriting);
+    try {
+      PrivateJoin both = intersection().toBuilder().addRevealTo("beta").build();
+      List<String> alphaRows = sorted(PrivateJoins.runAsInitiator(alpha, both));
+      assertEquals(sorted(alpha.sql("SELECT * FROM plain_customers c LEFT SEMI JOIN plain_orders o ON c.id = o.id")),
+          alphaRows);
+      // The responder writes its part after the session ends: wait (bounded) for Spark's marker file.
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+      Path written = null;
+      while (written == null && System.nanoTime() < deadline) {
+        if (Files.isDirectory(outputs)) {
+          try (java.util.stream.Stream<Path> sessions = Files.list(outputs)) {
+            written = sessions.filter(session -> Files.exists(session.resolve("_SUCCESS"))).findFirst().orElse(null);
+          }
+        }
+        if (written == null) {
+          Thread.sleep(50);
+        }
+      }
+      assertTrue(written != null, "beta wrote no intersection under " + outputs);
+      assertEquals(sorted(alpha.sql("SELECT * FROM plain_orders o LEFT SEMI JOIN plain_customers c ON c.id = o.id")),
+          sorted(alpha.read().parquet(written.toString())));
+    } finally {
+      harness.startResponder("beta", beta);
+    }
+  }
+
+  @Test
   void sizeAndSumMatchPlainSparkWithFiltersOnEitherSide() {
     data(400, 300, 0.5, 7);
     PrivateJoin.Builder filtered = join(PrivateJoinVariant.PRIVATE_JOIN_VARIANT_SUM).setReceiver("alpha").setSumColumn("amount");
