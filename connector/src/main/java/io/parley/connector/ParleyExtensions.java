@@ -1,9 +1,11 @@
 package io.parley.connector;
 
 import io.parley.connector.exec.FederatedAggregateStrategy;
+import io.parley.connector.exec.PrivateJoinAggregateStrategy;
 import io.parley.connector.functions.SecureFunction;
 import io.parley.connector.plan.CheckFederatedQueries;
 import io.parley.connector.plan.ReadFederatedLocalPart;
+import io.parley.connector.plan.RewritePrivateJoinAggregates;
 import io.parley.connector.plan.ResolveFederatedTables;
 import io.parley.connector.plan.RewriteSecureAggregates;
 import io.parley.connector.plan.SecureCalls;
@@ -40,6 +42,9 @@ public final class ParleyExtensions implements SparkSessionExtensionsProvider {
     // Once every name and type is resolved: Aggregate(secure_*…) over a federated table becomes a
     // FederatedAggregateNode, with HAVING, ORDER BY and LIMIT left as Spark operators above it.
     extensions.injectPostHocResolutionRule(session -> new RewriteSecureAggregates());
+    // secure_count(*) / secure_sum over a JOIN of two tables two parties own becomes a private join
+    // (sum variant); any other secure aggregate over a join is left for the check to refuse.
+    extensions.injectPostHocResolutionRule(RewritePrivateJoinAggregates::new);
     // Refuse what the rewrite could not take (not federated, joins, plain aggregates beside secure
     // ones), naming the function and table, before anything runs.
     extensions.injectCheckRule(session -> CheckFederatedQueries.rule());
@@ -48,6 +53,8 @@ public final class ParleyExtensions implements SparkSessionExtensionsProvider {
     extensions.injectOptimizerRule(ReadFederatedLocalPart::new);
     // FederatedAggregateNode runs as FederatedAggregateExec, the initiator's side of the protocol.
     extensions.injectPlannerStrategy(session -> new FederatedAggregateStrategy());
+    // PrivateJoinAggregateNode runs as PrivateJoinAggregateExec, the initiator's side of a private join.
+    extensions.injectPlannerStrategy(session -> new PrivateJoinAggregateStrategy());
     return BoxedUnit.UNIT;
   }
 }

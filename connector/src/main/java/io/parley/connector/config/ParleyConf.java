@@ -60,6 +60,29 @@ public final class ParleyConf {
   public static final Setting<Integer> MPC_PARTITIONS =
       new Setting<>(PREFIX + "mpc.partitions", 2, (key, text) -> parseInt(key, text, 1));
 
+  // ---- Private joins (issue 4): this party's policy and the Spark layout of its PSI work ----
+
+  /**
+   * Whether this party lets a private join reveal which rows are in the intersection (the
+   * intersection variant runs only if both parties allow it); size and sum variants need not.
+   */
+  public static final Setting<Boolean> POLICY_PSI_REVEAL_INTERSECTION =
+      new Setting<>(PREFIX + "policy.psi.revealIntersection", false, ParleyConf::parseBoolean);
+  /**
+   * The smallest intersection whose size or sum this party lets a private join release; below the
+   * larger of the two parties' values the receiver withholds the result and both fail.
+   */
+  public static final Setting<Long> POLICY_PSI_MIN_INTERSECTION =
+      new Setting<>(PREFIX + "policy.psi.minIntersection", 0L, (key, text) -> parseLong(key, text, 0));
+  /** Spark partitions (and relay batches) of this party's PSI work; 0 means twice the default parallelism. */
+  public static final Setting<Integer> PSI_PARTITIONS =
+      new Setting<>(PREFIX + "psi.partitions", 0, (key, text) -> parseInt(key, text, 0));
+  /**
+   * Where a responder writes the intersection a private join reveals to it (Parquet, one folder
+   * per session under this path); unset, it declines joins that would reveal the intersection to it.
+   */
+  public static final Setting<String> PSI_OUTPUT_DIR = Setting.string(PREFIX + "psi.outputDir", "");
+
   /** {@code spark.parley.table.<t>.path}: the local part of federated table {@code t}; no default. */
   public static String tablePathKey(String table) {
     return PREFIX + "table." + table + ".path";
@@ -192,6 +215,27 @@ public final class ParleyConf {
     int value;
     try {
       value = Integer.parseInt(text.strip());
+    } catch (NumberFormatException e) {
+      throw new ParleyException(key + " is '" + text + "', not a whole number");
+    }
+    if (value < minimum) {
+      throw new ParleyException(key + " is " + value + ": it must be at least " + minimum);
+    }
+    return value;
+  }
+
+  static boolean parseBoolean(String key, String text) {
+    String value = text.strip().toLowerCase(Locale.ROOT);
+    if (value.equals("true") || value.equals("false")) {
+      return Boolean.parseBoolean(value);
+    }
+    throw new ParleyException(key + " is '" + text + "': use true or false");
+  }
+
+  static long parseLong(String key, String text, long minimum) {
+    long value;
+    try {
+      value = Long.parseLong(text.strip());
     } catch (NumberFormatException e) {
       throw new ParleyException(key + " is '" + text + "', not a whole number");
     }

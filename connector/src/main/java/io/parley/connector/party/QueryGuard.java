@@ -25,7 +25,7 @@ import scala.runtime.BoxedUnit;
  * federated table's own columns, literals, and Spark's deterministic built-in functions other
  * than those that reach outside the row ({@link #DENIED}). Refused before anything runs.
  */
-final class QueryGuard {
+public final class QueryGuard {
   /** Built-ins that read the party's environment, files, session or randomness, or fail on purpose. */
   static final Set<String> DENIED =
       Set.of(
@@ -47,7 +47,7 @@ final class QueryGuard {
    *
    * @throws ParleyException naming the table, the fragment's role and what it may not use
    */
-  static void check(SparkSession spark, String table, StructType schema, String what, String sql) {
+  public static void check(SparkSession spark, String table, StructType schema, String what, String sql) {
     Expression parsed;
     try {
       parsed = spark.sessionState().sqlParser().parseExpression(sql);
@@ -85,7 +85,7 @@ final class QueryGuard {
   }
 
   /** Checks an analyzed expression: nothing that differs from one evaluation to the next. */
-  static void checkDeterministic(String table, String what, String sql, Expression resolved) {
+  public static void checkDeterministic(String table, String what, String sql, Expression resolved) {
     if (!resolved.deterministic()) {
       throw refusal(table, what, sql, "a nondeterministic expression");
     }

@@ -64,8 +64,8 @@ public final class Responder implements AutoCloseable {
     if (invitation.getInitiator().equals(runtime.party())) {
       return;
     }
-    if (invitation.getPurpose() == io.parley.protocols.wire.SessionPurpose.SESSION_PURPOSE_PSI) {
-      declineQuietly(sessionId, "party " + runtime.party() + " answers only secure aggregation and MPC sessions, not "
+    if (invitation.getPurpose() == io.parley.protocols.wire.SessionPurpose.UNRECOGNIZED) {
+      declineQuietly(sessionId, "party " + runtime.party() + " does not know session purpose "
           + invitation.getPurpose());
       return;
     }
@@ -81,10 +81,10 @@ public final class Responder implements AutoCloseable {
     active.add(sessionId);
     SparkSession.setActiveSession(spark);
     try {
-      if (invitation.getPurpose() == io.parley.protocols.wire.SessionPurpose.SESSION_PURPOSE_MPC) {
-        io.parley.connector.shares.ShareSessions.respond(spark, invitation);
-      } else {
-        FederatedAggregation.respond(spark, invitation);
+      switch (invitation.getPurpose()) {
+        case SESSION_PURPOSE_MPC -> io.parley.connector.shares.ShareSessions.respond(spark, invitation);
+        case SESSION_PURPOSE_PSI -> io.parley.connector.join.PrivateJoins.respond(spark, invitation);
+        default -> FederatedAggregation.respond(spark, invitation);
       }
     } catch (ParleyException e) {
       LOG.warn("session {}: party {} did not complete: {}", sessionId, runtime.party(), e.getMessage());

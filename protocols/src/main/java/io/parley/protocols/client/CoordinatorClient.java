@@ -159,14 +159,17 @@ public final class CoordinatorClient implements AutoCloseable {
   }
 
   /**
-   * Opens a PSI session (a relay session between exactly two named parties, this one among them):
-   * Join, Relay/Fetch, optionally one {@link #psiSum} each, then {@link #finish}.
+   * Opens a PSI session (a relay session between exactly two named parties, this one among them)
+   * for private join {@code join}, which the invitation carries (each party checks its own side
+   * before it joins; the coordinator checks only that both tables are declared): Join,
+   * Relay/Fetch, optionally one {@link #psiSum} each, then {@link #finish}.
    */
-  public SessionCreated createPsiSession(FederatedAggregate query, List<String> parties, Duration timeout) {
+  public SessionCreated createPsiSession(io.parley.protocols.wire.PrivateJoin join, List<String> parties,
+      Duration timeout) {
     long millis = Math.min(Math.max(timeout.toMillis(), 1), 0xFFFF_FFFFL);
     CreateSessionRequest request = CreateSessionRequest.newBuilder()
         .setProtocolVersion(PROTOCOL_VERSION)
-        .setQuery(query.toByteString())
+        .setQuery(join.toByteString())
         .setTimeoutMs((int) millis)
         .setPurpose(SessionPurpose.SESSION_PURPOSE_PSI)
         .addAllComputeParties(parties)

@@ -78,7 +78,11 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
       requireVersion(request.getProtocolVersion());
       String initiator = caller();
       SessionPurpose purpose = request.getPurpose();
-      checkQuery(request.getQuery().toByteArray(), purpose);
+      if (purpose == SessionPurpose.SESSION_PURPOSE_PSI) {
+        checkPrivateJoin(request.getQuery().toByteArray());
+      } else {
+        checkQuery(request.getQuery().toByteArray(), purpose);
+      }
       List<String> participants = switch (purpose) {
         case SESSION_PURPOSE_AGGREGATE -> {
           if (request.getComputePartiesCount() != 0) {
@@ -377,6 +381,30 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
           .withDescription("the query reads table '" + Session.sanitize(aggregate.getTable())
               + "', which federation " + federation.name() + " does not declare")
           .asRuntimeException();
+    }
+  }
+
+  /** A PSI session's query is a PrivateJoin over two declared tables; each party checks its own side. */
+  private void checkPrivateJoin(byte[] query) {
+    if (query.length == 0 || query.length > MAX_QUERY_BYTES) {
+      throw Status.INVALID_ARGUMENT
+          .withDescription("the query must have 1.." + MAX_QUERY_BYTES + " bytes, not " + query.length)
+          .asRuntimeException();
+    }
+    io.parley.protocols.wire.PrivateJoin join;
+    try {
+      join = io.parley.protocols.wire.PrivateJoin.parseFrom(query);
+    } catch (InvalidProtocolBufferException e) {
+      throw Status.INVALID_ARGUMENT.withDescription("the query of a PSI session is not a PrivateJoin message")
+          .asRuntimeException();
+    }
+    for (String table : List.of(join.getInitiator().getTable(), join.getResponder().getTable())) {
+      if (!federation.hasTable(table)) {
+        throw Status.INVALID_ARGUMENT
+            .withDescription("the private join reads table '" + Session.sanitize(table) + "', which federation "
+                + federation.name() + " does not declare")
+            .asRuntimeException();
+      }
     }
   }
 

@@ -127,6 +127,14 @@ public final class PsiSession {
     }
   }
 
+  /**
+   * This session's sealed channel as a serializable value, for a party's own executors: each task
+   * relays its batch under its own operation and partition ({@link PsiLink#network}).
+   */
+  public PsiLink link() {
+    return new PsiLink(sessionId, parties, self, relayKeys, pairSecret);
+  }
+
   /** Routes envelopes through {@code relay} instead of the coordinator client (tests interpose here). */
   void useRelay(RelayNetwork.Relay relay) {
     this.relay = Objects.requireNonNull(relay, "relay");

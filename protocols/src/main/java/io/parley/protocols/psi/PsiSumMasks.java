@@ -18,8 +18,11 @@ import io.parley.protocols.crypto.SecretBytes;
  * </ul>
  *
  * Immutable; each call opens its own {@link MaskStream}, so instances may be shared by tasks.
+ * Serializable so the sender's executors mask their own slices of the payload (a party's own
+ * cluster only; never Java-deserialize one from elsewhere).
  */
-public final class PsiSumMasks {
+public final class PsiSumMasks implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
   private static final int KEY_BYTES = 16;
   private static final int CHUNK_WORDS = 1 << 16;
 

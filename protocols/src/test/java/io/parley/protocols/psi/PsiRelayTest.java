@@ -13,7 +13,8 @@ import io.parley.protocols.ParleyException;
 import io.parley.protocols.coordinator.CoordinatorFixture;
 import io.parley.protocols.crypto.Drbg;
 import io.parley.protocols.mpc.RelayNetwork;
-import io.parley.protocols.wire.FederatedAggregate;
+import io.parley.protocols.wire.PrivateJoin;
+import io.parley.protocols.wire.PrivateJoinSide;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -349,7 +350,9 @@ class PsiRelayTest {
 
   @Test
   void aPsiSessionNamesExactlyTwoPartiesIncludingTheInitiator() {
-    FederatedAggregate query = FederatedAggregate.newBuilder().setVersion(1).setTable("sales").build();
+    PrivateJoin query = PrivateJoin.newBuilder().setVersion(1)
+        .setInitiator(PrivateJoinSide.newBuilder().setParty("alpha").setTable("sales"))
+        .setResponder(PrivateJoinSide.newBuilder().setParty("beta").setTable("sales")).build();
     ParleyException three = assertThrows(ParleyException.class, () -> parties.fixture.client("alpha")
         .createPsiSession(query, List.of("alpha", "beta", "gamma"), TIMEOUT));
     assertTrue(three.getMessage().contains("exactly 2 distinct parties"), three.getMessage());

@@ -7,7 +7,8 @@ import io.parley.protocols.crypto.Drbg;
 import io.parley.protocols.mpc.RelayNetwork;
 import io.parley.protocols.pki.CertificateChecker;
 import io.parley.protocols.session.SessionKeyExchange;
-import io.parley.protocols.wire.FederatedAggregate;
+import io.parley.protocols.wire.PrivateJoin;
+import io.parley.protocols.wire.PrivateJoinSide;
 import io.parley.protocols.wire.Invitation;
 import io.parley.protocols.wire.SessionCreated;
 import java.security.SecureRandom;
@@ -66,7 +67,9 @@ final class RelayedPsi implements AutoCloseable {
   /** {@code interposeAtReceiver} may replace the receiver's relay (tampering, replays). */
   <R, S> Outcome<?>[] run(long seed, PsiVariant variant, UnaryOperator<RelayNetwork.Relay> interposeAtReceiver,
       Role<R> receiverRole, Role<S> senderRole) {
-    FederatedAggregate query = FederatedAggregate.newBuilder().setVersion(1).setTable("sales")
+    PrivateJoin query = PrivateJoin.newBuilder().setVersion(1)
+        .setInitiator(PrivateJoinSide.newBuilder().setParty(RECEIVER).setTable("sales"))
+        .setResponder(PrivateJoinSide.newBuilder().setParty(SENDER).setTable("sales"))
         .setDescription("psi test " + seed).build();
     CoordinatorClient receiverClient = fixture.client(RECEIVER);
     CoordinatorClient senderClient = fixture.client(SENDER);
