@@ -136,7 +136,11 @@ class CoordinatorMpcSessionTest {
     String id = alpha.createMpcSession(QUERY, COMPUTE, Duration.ofSeconds(60)).getSessionId();
     String early = assertThrows(ParleyException.class, () -> alpha.alignKeys(id, List.of(new byte[] {1}))).getMessage();
     assertTrue(early.contains("AlignKeys is allowed once every participant joined"), early);
-    String psi = alpha.createPsiSession(QUERY, List.of("alpha", "beta"), Duration.ofSeconds(60)).getSessionId();
+    io.parley.protocols.wire.PrivateJoin join = io.parley.protocols.wire.PrivateJoin.newBuilder().setVersion(1)
+        .setInitiator(io.parley.protocols.wire.PrivateJoinSide.newBuilder().setParty("alpha").setTable(QUERY.getTable()))
+        .setResponder(io.parley.protocols.wire.PrivateJoinSide.newBuilder().setParty("beta").setTable(QUERY.getTable()))
+        .build();
+    String psi = alpha.createPsiSession(join, List.of("alpha", "beta"), Duration.ofSeconds(60)).getSessionId();
     String refused = assertThrows(ParleyException.class, () -> alpha.alignKeys(psi, List.of(new byte[] {1}))).getMessage();
     assertTrue(refused.contains("AlignKeys belongs to aggregation and MPC sessions"), refused);
   }
