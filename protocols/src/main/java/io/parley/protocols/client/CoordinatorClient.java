@@ -37,6 +37,7 @@ import io.parley.protocols.wire.SessionCreated;
 import io.parley.protocols.wire.PsiSumOutcome;
 import io.parley.protocols.wire.PsiSumPart;
 import io.parley.protocols.wire.SessionPurpose;
+import io.parley.protocols.wire.ShareQuery;
 import io.parley.protocols.wire.SubscribeRequest;
 import io.parley.protocols.wire.SumResult;
 import io.parley.protocols.wire.VectorChunk;
@@ -145,10 +146,23 @@ public final class CoordinatorClient implements AutoCloseable {
    * joined, and ends when each called {@link #finish}.
    */
   public SessionCreated createMpcSession(FederatedAggregate query, List<String> computeParties, Duration timeout) {
+    return createMpcSession(query.toByteString(), computeParties, timeout);
+  }
+
+  /**
+   * Opens an MPC session whose invitations carry {@code query} (what the three compute parties
+   * compute: a share aggregate or a sealed-bid auction); otherwise as {@link
+   * #createMpcSession(FederatedAggregate, List, Duration)}.
+   */
+  public SessionCreated createMpcSession(ShareQuery query, List<String> computeParties, Duration timeout) {
+    return createMpcSession(query.toByteString(), computeParties, timeout);
+  }
+
+  private SessionCreated createMpcSession(ByteString query, List<String> computeParties, Duration timeout) {
     long millis = Math.min(Math.max(timeout.toMillis(), 1), 0xFFFF_FFFFL);
     CreateSessionRequest request = CreateSessionRequest.newBuilder()
         .setProtocolVersion(PROTOCOL_VERSION)
-        .setQuery(query.toByteString())
+        .setQuery(query)
         .setTimeoutMs((int) millis)
         .setPurpose(SessionPurpose.SESSION_PURPOSE_MPC)
         .addAllComputeParties(computeParties)
