@@ -63,9 +63,11 @@ public final class Responder implements AutoCloseable {
     if (invitation.getInitiator().equals(runtime.party())) {
       return;
     }
-    if (invitation.getPurpose() != io.parley.protocols.wire.SessionPurpose.SESSION_PURPOSE_AGGREGATE) {
-      // Three-party share arithmetic has its engine and sessions but no Spark side yet.
-      declineQuietly(sessionId, "party " + runtime.party() + " answers only secure aggregation sessions, not "
+    boolean auction = invitation.getPurpose() == io.parley.protocols.wire.SessionPurpose.SESSION_PURPOSE_MPC
+        && isAuction(invitation);
+    if (invitation.getPurpose() != io.parley.protocols.wire.SessionPurpose.SESSION_PURPOSE_AGGREGATE && !auction) {
+      // Other share computations have their engine and sessions but no Spark side yet.
+      declineQuietly(sessionId, "party " + runtime.party() + " answers only secure aggregation sessions and auctions, not "
           + invitation.getPurpose());
       return;
     }
@@ -81,7 +83,11 @@ public final class Responder implements AutoCloseable {
     active.add(sessionId);
     SparkSession.setActiveSession(spark);
     try {
-      FederatedAggregation.respond(spark, invitation);
+      if (invitation.getPurpose() == io.parley.protocols.wire.SessionPurpose.SESSION_PURPOSE_MPC) {
+        io.parley.connector.auction.SealedBidAuctions.respond(spark, invitation, shareQuery(invitation));
+      } else {
+        FederatedAggregation.respond(spark, invitation);
+      }
     } catch (ParleyException e) {
       LOG.warn("session {}: party {} did not complete: {}", sessionId, runtime.party(), e.getMessage());
     } catch (RuntimeException e) {
@@ -89,6 +95,23 @@ public final class Responder implements AutoCloseable {
     } finally {
       SparkSession.clearActiveSession();
       active.remove(sessionId);
+    }
+  }
+
+  private static boolean isAuction(Invitation invitation) {
+    try {
+      return shareQuery(invitation).hasAuction();
+    } catch (ParleyException malformed) {
+      return false;
+    }
+  }
+
+  /** An MPC invitation's query: protobuf only, never Java serialization. */
+  private static io.parley.protocols.wire.ShareQuery shareQuery(Invitation invitation) {
+    try {
+      return io.parley.protocols.wire.ShareQuery.parseFrom(invitation.getQuery());
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new ParleyException("the query of session " + invitation.getSessionId() + " is not a valid ShareQuery message");
     }
   }
 
