@@ -77,8 +77,8 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
     handle(observer, () -> {
       requireVersion(request.getProtocolVersion());
       String initiator = caller();
-      checkQuery(request.getQuery().toByteArray());
       SessionPurpose purpose = request.getPurpose();
+      checkQuery(request.getQuery().toByteArray(), purpose);
       List<String> participants = switch (purpose) {
         case SESSION_PURPOSE_AGGREGATE -> {
           if (request.getComputePartiesCount() != 0) {
@@ -353,11 +353,18 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
     return sorted;
   }
 
-  private void checkQuery(byte[] query) {
+  /**
+   * An aggregation session's query must be a FederatedAggregate over a declared table; the query
+   * of an MPC or PSI session (a ShareQuery, a PrivateJoin) is opaque here: its parties check it.
+   */
+  private void checkQuery(byte[] query, SessionPurpose purpose) {
     if (query.length == 0 || query.length > MAX_QUERY_BYTES) {
       throw Status.INVALID_ARGUMENT
           .withDescription("the query must have 1.." + MAX_QUERY_BYTES + " bytes, not " + query.length)
           .asRuntimeException();
+    }
+    if (purpose == SessionPurpose.SESSION_PURPOSE_MPC || purpose == SessionPurpose.SESSION_PURPOSE_PSI) {
+      return;
     }
     FederatedAggregate aggregate;
     try {
