@@ -73,7 +73,25 @@ public final class DevFederation {
       HostPort coordinator,
       boolean force,
       SecureRandom random) {
+    return write(files, dir, federationName, parties, List.of(), tables, coordinator, force, random);
+  }
+
+  /**
+   * As {@link #write(HadoopFiles, String, String, List, Map, HostPort, boolean, SecureRandom)},
+   * with {@code federation.computeParties} (exactly three of {@code parties}, or none).
+   */
+  public static DevFederation write(
+      HadoopFiles files,
+      String dir,
+      String federationName,
+      List<String> parties,
+      List<String> computeParties,
+      Map<String, String> tables,
+      HostPort coordinator,
+      boolean force,
+      SecureRandom random) {
     checkNames(federationName, parties, tables);
+    checkComputeParties(parties, computeParties);
     DevFederation federation = at(dir);
     if (!force && files.isNonEmptyFolder(federation.dir)) {
       throw new UsageException("folder " + federation.dir + " is not empty: choose another --dir or give --force");
@@ -94,7 +112,7 @@ public final class DevFederation {
     files.write(federation.file("coordinator.pem"), Pem.certificate(coordinatorCredentials.certificate()), false);
     files.write(federation.file("coordinator.key"), Pem.privateKey(coordinatorCredentials.privateKey()), true);
 
-    String definition = federationProperties(federationName, parties, tables);
+    String definition = federationProperties(federationName, parties, computeParties, tables);
     files.writeText(federation.federationFile(), definition);
     FederationFiles.read(files, federation.federationFile()); // what we wrote must parse
     files.writeText(federation.coordinatorConf(), federation.coordinatorProperties(coordinator));
@@ -128,11 +146,34 @@ public final class DevFederation {
     }
   }
 
+  static void checkComputeParties(List<String> parties, List<String> computeParties) {
+    if (computeParties.isEmpty()) {
+      return;
+    }
+    if (computeParties.size() != 3 || new HashSet<>(computeParties).size() != 3) {
+      throw new UsageException("--compute-parties names " + String.join(",", computeParties)
+          + "; share arithmetic needs exactly 3 distinct compute parties");
+    }
+    for (String party : computeParties) {
+      if (!parties.contains(party)) {
+        throw new UsageException("--compute-parties names '" + party + "', which is not one of --parties " + String.join(",", parties));
+      }
+    }
+  }
+
   static String federationProperties(String federationName, List<String> parties, Map<String, String> tables) {
+    return federationProperties(federationName, parties, List.of(), tables);
+  }
+
+  static String federationProperties(
+      String federationName, List<String> parties, List<String> computeParties, Map<String, String> tables) {
     StringBuilder text = new StringBuilder();
     text.append("# Federation definition, written by parley init at ").append(Instant.now()).append('\n');
     text.append("federation.name=").append(federationName).append('\n');
     text.append("federation.parties=").append(String.join(",", parties)).append('\n');
+    if (!computeParties.isEmpty()) {
+      text.append("federation.computeParties=").append(String.join(",", computeParties)).append('\n');
+    }
     tables.forEach((table, ddl) -> text.append("table.").append(table).append(".schema=").append(escape(ddl)).append('\n'));
     return text.toString();
   }

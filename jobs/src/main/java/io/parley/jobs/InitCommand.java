@@ -48,6 +48,14 @@ public final class InitCommand implements Callable<Integer> {
   List<TableSchemaOption> tables = new ArrayList<>();
 
   @Option(
+      names = "--compute-parties",
+      split = ",",
+      paramLabel = "NAME",
+      description = "The three parties that compute on secret shares (auctions, helpers), comma separated; "
+          + "writes federation.computeParties. Default: none.")
+  List<String> computeParties = new ArrayList<>();
+
+  @Option(
       names = "--coordinator",
       paramLabel = "HOST:PORT",
       converter = HostPort.Converter.class,
@@ -79,7 +87,8 @@ public final class InitCommand implements Callable<Integer> {
       }
     }
     DevFederation written =
-        DevFederation.write(HadoopFiles.withDefaults(), dir, federation, parties, schemas, coordinator, force, new SecureRandom());
+        DevFederation.write(HadoopFiles.withDefaults(), dir, federation, parties, computeParties, schemas, coordinator, force,
+            new SecureRandom());
     PrintWriter out = spec.commandLine().getOut();
     out.println("federation " + federation + " written to " + written.dir());
     out.println("  coordinator: parley coordinator --conf " + written.coordinatorConf());

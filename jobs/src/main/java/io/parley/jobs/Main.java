@@ -17,6 +17,8 @@ import picocli.CommandLine.Spec;
       CoordinatorCommand.class,
       PartyCommand.class,
       SqlCommand.class,
+      AuctionCommand.class,
+      HelperCommand.class,
       DemoCommand.class,
       BenchCommand.class
     })
@@ -30,6 +32,6 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "missing command: one of init, coordinator, party, sql, demo, bench");
+    throw new ParameterException(spec.commandLine(), "missing command: one of init, coordinator, party, sql, auction, helper, demo, bench");
   }
 }
