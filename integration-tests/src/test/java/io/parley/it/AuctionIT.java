@@ -55,8 +55,9 @@ class AuctionIT {
     for (int p = 0; p < PARTIES.size(); p++) {
       StringBuilder csv = new StringBuilder("bid_id,amount\n");
       for (int b = 0; b < 150; b++) {
-        // From 100,000.00 up: unscaled amounts above 2^20, so the transcript scan can look for them.
-        long cents = 10_000_000L + random.nextInt(p == 2 ? 40_000_000 : 50_000_000);
+        // From 100,000.00 up: unscaled amounts above 2^20, so the transcript scan can look for them. Beta bids
+        // highest, so the winner (not the initiator) hands its bid id to alpha on shares.
+        long cents = 10_000_000L + random.nextInt(p == 1 ? 50_000_000 : 40_000_000);
         Bid bid = new Bid(p, PARTIES.get(p) + "-lot-" + Integer.toString(random.nextInt(1 << 30), 36) + "-" + b, cents);
         pooled.add(bid);
         csv.append(bid.id()).append(',').append(BigDecimal.valueOf(cents, 2).toPlainString()).append('\n');
