@@ -275,7 +275,7 @@ class FederationSafetyTest {
     String message =
         failure(() -> runtime.aggregationParty().join(runtime.client(), sessionId, List.of("alpha", "beta", "gamma"),
             new byte[32], 1));
-    assertTrue(message.contains("answers only secure aggregation sessions, not SESSION_PURPOSE_MPC"), message);
+    assertTrue(message.contains("answers only secure aggregation sessions and auctions, not SESSION_PURPOSE_MPC"), message);
   }
 
   @Test

@@ -142,7 +142,7 @@ class AuctionIT {
 
   @Test
   @Order(4)
-  void duplicateBidIdsAtTheInitiatorAreOneLineBeforeAnySession() throws Exception {
+  void duplicateBidIdsAtTheInitiatorAreOneLine() throws Exception {
     Path duplicated = work.resolve("data/alpha-duplicated.csv");
     Bid first = pooled.get(0);
     Files.writeString(duplicated, Files.readString(bidFiles.get("alpha"))

@@ -109,8 +109,9 @@ public final class SealedBidAuctions {
   }
 
   /**
-   * Runs {@code auction} as its initiator: checks it and this party's bids, opens an MPC session
-   * with the three compute parties, takes part like the others and returns the outcome.
+   * Runs {@code auction} as its initiator: checks it, opens an MPC session with the three compute
+   * parties, checks this party's bids (aborting the session if they fail) while the others check
+   * theirs, takes part like the others and returns the outcome.
    *
    * @throws ParleyException naming the party, table, column or setting at fault; a session that
    *     was opened has been aborted
@@ -120,7 +121,6 @@ public final class SealedBidAuctions {
     AuctionColumns columns = AuctionColumns.resolve(auction, runtime.tableSchema(auction.getTable()));
     List<String> computeParties = checkFederation(runtime, runtime.party(), columns);
     checkPolicy(runtime, columns, computeParties);
-    TopBids mine = localTopBids(spark, runtime, columns);
     ShareQuery query = ShareQuery.newBuilder().setVersion(SHARE_QUERY_VERSION).setAuction(auction).build();
     byte[] queryBytes = query.toByteArray();
     CoordinatorClient client = runtime.client();
@@ -137,6 +137,18 @@ public final class SealedBidAuctions {
           + ", not federation.computeParties " + computeParties);
     }
     LOG.info("session {}: party {} initiates {}", sessionId, runtime.party(), describe(columns));
+    // The session opens first, so the other parties' local jobs run while this party's does.
+    TopBids mine;
+    long started = System.nanoTime();
+    try {
+      mine = localTopBids(spark, runtime, columns);
+    } catch (RuntimeException failed) {
+      client.abort(sessionId, "party " + runtime.party() + " cannot take part in " + describe(columns)
+          + ": its bids fail its checks");
+      throw failed;
+    }
+    LOG.info("session {}: party {}: local top bids of table {} in {} ms", sessionId, runtime.party(), columns.table(),
+        millisSince(started));
     AuctionProtocol.Result result =
         participate(runtime, columns, sessionId, computeParties, runtime.party(), queryBytes, mine, random);
     if (result.noBids()) {
@@ -187,8 +199,11 @@ public final class SealedBidAuctions {
       throw refused;
     }
     TopBids mine;
+    long started = System.nanoTime();
     try {
       mine = inJobGroup(spark, sessionId, () -> localTopBids(spark, runtime, columns));
+      LOG.info("session {}: party {}: local top bids of table {} in {} ms", sessionId, runtime.party(), columns.table(),
+          millisSince(started));
     } catch (RuntimeException failed) {
       // Problems with this party's own bids stay in its own log.
       LOG.warn("session {}: party {} declines {}: {}", sessionId, runtime.party(), describe(columns), failed.getMessage());
@@ -284,6 +299,7 @@ public final class SealedBidAuctions {
     SessionKeyExchange keys =
         new SessionKeyExchange(federationName, tls, new CertificateChecker(tls.ca(), federationName), random);
     ComputeSession session;
+    long started = System.nanoTime();
     try {
       session = ComputeSession.join(keys, client, sessionId, computeParties,
           computationDigest(queryBytes, runtime.federation().schemaDdl(columns.table())), BATCH);
@@ -291,11 +307,14 @@ public final class SealedBidAuctions {
       client.abort(sessionId, "party " + runtime.party() + " could not join: " + e.getMessage());
       throw new ParleyException(describe(columns) + " (session " + sessionId + ") failed while joining: " + e.getMessage(), e);
     }
+    long joined = System.nanoTime();
     try {
       ReplicatedParty engine = ReplicatedParty.connect(session.network(OPERATION, 0, random), random, 0);
       AuctionProtocol.Result result =
           AuctionProtocol.run(engine, session.parties().indexOf(initiator), columns.rule(), mine);
       session.finish();
+      LOG.info("session {}: party {} joined in {} ms, computed on shares in {} ms", sessionId, runtime.party(),
+          (joined - started) / 1_000_000, millisSince(joined));
       return result;
     } catch (RuntimeException e) {
       session.abort("party " + runtime.party() + " failed in " + describe(columns) + ": " + e.getMessage());
@@ -312,6 +331,10 @@ public final class SealedBidAuctions {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);
     }
+  }
+
+  private static long millisSince(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1_000_000;
   }
 
   private static void decline(PartyRuntime runtime, String sessionId, String reason) {

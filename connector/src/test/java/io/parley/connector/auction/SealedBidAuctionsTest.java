@@ -169,7 +169,7 @@ class SealedBidAuctionsTest {
         failed.getMessage());
     String duplicated = BIDS.get("dupes").get(1).get(0).id();
     assertTrue(!failed.getMessage().contains(duplicated), failed.getMessage());
-    // At the initiator itself, its own bad bids are named before any session opens.
+    // At the initiator itself, its own bad bids are named (and the session it opened is aborted).
     ParleyException own = assertThrows(ParleyException.class,
         () -> SealedBidAuctions.runAsInitiator(harness.session("beta"), auction("dupes", SECOND), Drbg.seeded(8)));
     assertEquals("party beta's bids (federated table dupes): 1 bid id appears more than once in column bid_id (the first: '"
