@@ -116,6 +116,33 @@ final class ProcessFederation implements AutoCloseable {
     responders.put(party, LaunchedProcess.start("party-" + party, Commands.parley(args), Commands.parleyEnvironment(), logs));
   }
 
+  /**
+   * Starts a long-running {@code parley ARGS} for {@code party} (a responder with other tables, or
+   * {@code parley helper}), with {@link #LOCAL_SPARK}, {@code settings} and the coordinator's
+   * address as {@code --set}; {@link #awaitResponders} waits for its ready line.
+   */
+  void startPartyProcess(String party, List<String> args, Map<String, String> settings) {
+    List<String> all = new ArrayList<>(args);
+    addSettings(all, settings);
+    responders.put(party, LaunchedProcess.start(args.get(0) + "-" + party, Commands.parley(all), Commands.parleyEnvironment(), logs));
+  }
+
+  /** Stops the long-running process of {@code party} and forgets it. */
+  void stopResponder(String party) throws InterruptedException {
+    LaunchedProcess responder = responders.remove(party);
+    if (responder != null) {
+      responder.stop();
+      responder.close();
+    }
+  }
+
+  /** Runs {@code parley ARGS} to its end with the settings every party process gets (as {@link #startPartyProcess}). */
+  SqlRun runAsParty(String name, List<String> args, Map<String, String> settings, Duration timeout) throws InterruptedException {
+    List<String> all = new ArrayList<>(args);
+    addSettings(all, settings);
+    return run(name, all, timeout);
+  }
+
   /** Waits until every responder started printed {@code party <name> ready}. */
   void awaitResponders() throws InterruptedException {
     for (Map.Entry<String, LaunchedProcess> responder : responders.entrySet()) {

@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = ParleyVersion.class,
     description = "End-to-end benchmarks: secure against plaintext Spark on the same machine.",
-    subcommands = {BenchAggregateCommand.class, BenchPsiCommand.class})
+    subcommands = {BenchAggregateCommand.class, BenchPsiCommand.class, BenchAuctionCommand.class})
 public final class BenchCommand implements Runnable {
   @Spec CommandSpec spec;
   @Mixin VerboseOption verbose;
@@ -23,6 +23,6 @@ public final class BenchCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "missing benchmark: aggregate or psi");
+    throw new ParameterException(spec.commandLine(), "missing benchmark: aggregate, psi or auction");
   }
 }

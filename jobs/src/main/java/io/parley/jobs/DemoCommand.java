@@ -1,6 +1,9 @@
 package io.parley.jobs;
 
+import io.parley.connector.auction.AuctionOutcome;
+import io.parley.connector.auction.SealedBidAuctions;
 import io.parley.jobs.data.DemoData;
+import io.parley.protocols.wire.AuctionRule;
 import io.parley.jobs.files.HadoopFiles;
 import io.parley.jobs.output.ResultComparison;
 import io.parley.jobs.output.ResultTable;
@@ -44,8 +47,9 @@ import picocli.CommandLine.Option;
       "Sets up alpha, beta and gamma in a temporary folder with generated data (CSV at some "
           + "parties, Parquet at others; some regions at only some parties), starts the coordinator and "
           + "the responders of beta and gamma as separate JVMs, runs several federated queries as alpha "
-          + "and prints each result beside plain Spark's answer over the pooled rows. Exits non-zero if "
-          + "any result differs.",
+          + "and prints each result beside plain Spark's answer over the pooled rows; then a second-price "
+          + "sealed-bid auction over the three parties' bids on secret shares, beside the plain outcome. "
+          + "Exits non-zero if any result differs.",
       ""
     })
 public final class DemoCommand implements Callable<Integer> {
@@ -128,9 +132,10 @@ public final class DemoCommand implements Callable<Integer> {
     Map<String, String> schemas = new LinkedHashMap<>();
     schemas.put("sales", DemoData.SALES_SCHEMA);
     schemas.put("readings", DemoData.READINGS_SCHEMA);
+    schemas.put("bids", DemoData.BIDS_SCHEMA);
     DevFederation federation =
         DevFederation.write(
-            files, work.resolve("federation").toString(), DevFederation.DEFAULT_NAME, PARTIES, schemas,
+            files, work.resolve("federation").toString(), DevFederation.DEFAULT_NAME, PARTIES, PARTIES, schemas,
             DevFederation.DEFAULT_COORDINATOR, false, new SecureRandom());
     out.println("federation " + DevFederation.DEFAULT_NAME + " of " + String.join(", ", PARTIES) + " in " + federation.dir());
 
@@ -142,6 +147,7 @@ public final class DemoCommand implements Callable<Integer> {
       // alpha: Parquet; beta: CSV; gamma: Parquet sales, CSV readings.
       paths.put("sales", data.resolve(i == 1 ? "sales.csv" : "sales.parquet").toString());
       paths.put("readings", data.resolve(i == 0 ? "readings.parquet" : "readings.csv").toString());
+      paths.put("bids", data.resolve(i == 1 ? "bids.csv" : "bids.parquet").toString());
       tablePaths.put(party, paths);
     }
 
@@ -170,7 +176,8 @@ public final class DemoCommand implements Callable<Integer> {
         }
         processes.awaitResponders();
         registerPooledViews(spark, tablePaths, schemas);
-        return runQueries(spark, out);
+        int mismatches = runQueries(spark, out);
+        return mismatches + runAuction(spark, tablePaths, out);
       } finally {
         spark.stop();
       }
@@ -184,6 +191,8 @@ public final class DemoCommand implements Callable<Integer> {
       Map<String, String> paths = tablePaths.get(PARTIES.get(i));
       write(spark, files, paths.get("sales"), sales, DemoData.salesRows(seed, i, rows));
       write(spark, files, paths.get("readings"), readings, DemoData.readingsRows(seed, i, rows));
+      write(spark, files, paths.get("bids"), StructType.fromDDL(DemoData.BIDS_SCHEMA),
+          DemoData.bidsRows(seed, PARTIES.get(i), i, rows));
     }
   }
 
@@ -240,6 +249,40 @@ public final class DemoCommand implements Callable<Integer> {
         + (mismatches == 0 ? "" : "; " + mismatches + " MISMATCH"));
     out.flush();
     return mismatches;
+  }
+
+  /**
+   * A second-price auction over the bids, run by alpha on shares, beside the outcome of plain Spark
+   * over the pooled bids (highest amount, then party order, then bid id; the next bid's amount).
+   */
+  private static int runAuction(SparkSession spark, Map<String, Map<String, String>> tablePaths, PrintStream out) {
+    AuctionRule rule = AuctionRule.AUCTION_RULE_SECOND_PRICE;
+    out.println("[auction] second-price sealed-bid auction over bids (parley auction --rule second-price)");
+    long started = System.nanoTime();
+    AuctionOutcome secure = SealedBidAuctions.runAsInitiator(spark,
+        SealedBidAuctions.auction("bids", "bid_id", "amount", rule, "parley demo auction"));
+    double seconds = (System.nanoTime() - started) / 1e9;
+    StructType schema = StructType.fromDDL(DemoData.BIDS_SCHEMA);
+    Dataset<Row> pooled = null;
+    for (int i = 0; i < PARTIES.size(); i++) {
+      String path = tablePaths.get(PARTIES.get(i)).get("bids");
+      Dataset<Row> part = path.endsWith(".csv")
+          ? spark.read().schema(schema).option("header", "true").csv(path)
+          : spark.read().schema(schema).parquet(path);
+      Dataset<Row> withParty = part.withColumn("party", org.apache.spark.sql.functions.lit(i));
+      pooled = pooled == null ? withParty : pooled.unionByName(withParty);
+    }
+    List<Row> top = pooled.orderBy(org.apache.spark.sql.functions.col("amount").desc(),
+        org.apache.spark.sql.functions.col("party"), org.apache.spark.sql.functions.col("bid_id")).limit(2).collectAsList();
+    AuctionOutcome plain = top.isEmpty() ? AuctionOutcome.nobodyBid(rule)
+        : new AuctionOutcome(PARTIES.get(top.get(0).getInt(2)), top.get(0).getString(0),
+            top.size() > 1 ? top.get(1).getDecimal(1) : java.math.BigDecimal.ZERO.setScale(2), rule);
+    out.println("  secure, 3 compute parties (" + String.format(Locale.ROOT, "%.2f s", seconds) + "): " + secure);
+    out.println("  plain Spark, pooled bids:        " + plain);
+    boolean same = secure.equals(plain);
+    out.println(same ? "  MATCH" : "  MISMATCH");
+    out.flush();
+    return same ? 0 : 1;
   }
 
   static void printSideBySide(PrintStream out, String leftTitle, ResultTable left, String rightTitle, ResultTable right) {

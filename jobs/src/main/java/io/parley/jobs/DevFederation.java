@@ -83,6 +83,20 @@ public final class DevFederation {
     return parties.size() == FederationDefinition.COMPUTE_PARTIES ? List.copyOf(parties) : List.of();
   }
 
+  /** As the full {@code write}, with {@code federation.computeParties} (three of {@code parties}, or none) and no owners. */
+  public static DevFederation write(
+      HadoopFiles files,
+      String dir,
+      String federationName,
+      List<String> parties,
+      List<String> computeParties,
+      Map<String, String> tables,
+      HostPort coordinator,
+      boolean force,
+      SecureRandom random) {
+    return write(files, dir, federationName, parties, computeParties, Map.of(), tables, coordinator, force, random);
+  }
+
   /**
    * As {@link #write(HadoopFiles, String, String, List, Map, HostPort, boolean, SecureRandom)}, with
    * the three compute parties (none: empty) and the owners of tables only one party holds.
@@ -99,6 +113,7 @@ public final class DevFederation {
       boolean force,
       SecureRandom random) {
     checkNames(federationName, parties, tables);
+    checkComputeParties(parties, computeParties);
     String definition = federationProperties(federationName, parties, computeParties, owners, tables);
     try {
       FederationDefinition.fromProperties(properties(definition)); // what we write must parse: refuse before writing
@@ -155,6 +170,22 @@ public final class DevFederation {
     }
     if (tables.isEmpty()) {
       throw new UsageException("no --table: a federation needs at least one table");
+    }
+  }
+
+  static void checkComputeParties(List<String> parties, List<String> computeParties) {
+    if (computeParties.isEmpty()) {
+      return;
+    }
+    if (computeParties.size() != FederationDefinition.COMPUTE_PARTIES || new HashSet<>(computeParties).size() != computeParties.size()) {
+      throw new UsageException("--compute-parties names " + String.join(",", computeParties)
+          + "; share arithmetic needs exactly 3 distinct compute parties");
+    }
+    for (String party : computeParties) {
+      if (!parties.contains(party)) {
+        throw new UsageException(
+            "--compute-parties names '" + party + "', which is not one of --parties " + String.join(",", parties));
+      }
     }
   }
 

@@ -18,6 +18,8 @@ import picocli.CommandLine.Spec;
       PartyCommand.class,
       SqlCommand.class,
       PsiCommand.class,
+      AuctionCommand.class,
+      HelperCommand.class,
       DemoCommand.class,
       BenchCommand.class
     })
@@ -31,6 +33,6 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "missing command: one of init, coordinator, party, sql, psi, demo, bench");
+    throw new ParameterException(spec.commandLine(), "missing command: one of init, coordinator, party, sql, psi, auction, helper, demo, bench");
   }
 }

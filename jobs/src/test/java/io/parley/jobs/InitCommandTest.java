@@ -151,7 +151,7 @@ class InitCommandTest {
         CliRun.parley("init", "--dir", temp.resolve("e").toString(), "--parties", "a,b", "--table", "t=x INT, X DOUBLE"), "X");
     CliTest.assertUsageError(
         CliRun.parley("init", "--dir", temp.resolve("f").toString(), "--parties", "a,b,c", "--table", "t=x INT",
-            "--compute-parties", "a,b"), "federation.computeParties names 2 parties");
+            "--compute-parties", "a,b"), "--compute-parties names a,b; share arithmetic needs exactly 3");
     CliTest.assertUsageError(
         CliRun.parley("init", "--dir", temp.resolve("g").toString(), "--parties", "a,b", "--table", "t=x INT",
             "--owner", "t=z"), "table.t.owner names 'z'");

@@ -84,6 +84,15 @@ public final class LocalTables {
   }
 
   /**
+   * Whether this party has a local part of {@code table} (a registered DataFrame or {@code
+   * spark.parley.table.<t>.path}). A party without one, such as a compute party that holds no
+   * data, takes part in share computations with no rows.
+   */
+  public static boolean isMapped(SparkSession spark, String table) {
+    return registered(spark, table) != null || PartyRuntime.of(spark).conf().tablePath(table).isPresent();
+  }
+
+  /**
    * Registers {@code localPart} as the session's local part of {@code table}, selected and cast to
    * the federation's schema. {@link io.parley.connector.Parley#registerLocal} is the public entry,
    * which first checks the table is federated.

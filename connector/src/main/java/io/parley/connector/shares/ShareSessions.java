@@ -20,7 +20,7 @@ public final class ShareSessions {
 
   /**
    * Answers {@code invitation} (an MPC session) for the party of {@code spark}: an aggregate runs
-   * as {@link ShareAggregation#respond}; anything this party cannot run is declined with the reason.
+   * as {@link ShareAggregation#respond}, a sealed-bid auction as {@code SealedBidAuctions.respond}; anything this party cannot run is declined with the reason.
    *
    * @throws ParleyException when the session failed or was declined
    */
@@ -35,8 +35,7 @@ public final class ShareSessions {
     }
     switch (query.getKindCase()) {
       case AGGREGATE -> ShareAggregation.respond(spark, invitation, query);
-      case AUCTION -> throw declined(runtime, invitation, "party " + runtime.party()
-          + " does not run sealed-bid auctions on shares in this build");
+      case AUCTION -> io.parley.connector.auction.SealedBidAuctions.respond(spark, invitation, query);
       default -> throw declined(runtime, invitation, "party " + runtime.party()
           + " does not know the kind of computation of MPC session " + invitation.getSessionId());
     }

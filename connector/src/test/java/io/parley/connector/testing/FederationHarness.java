@@ -65,9 +65,20 @@ public final class FederationHarness implements AutoCloseable {
    */
   public static FederationHarness start(
       Path dir, Map<String, String> schemaByTable, Map<String, Map<String, Path>> dataByTableThenParty) {
-    TreeSet<String> partyNames = new TreeSet<>();
+    return start(dir, schemaByTable, dataByTableThenParty, List.of());
+  }
+
+  /**
+   * As {@link #start(Path, Map, Map)}, with {@code federation.computeParties} set to {@code
+   * computeParties} (none when empty); a compute party without data is a party too, with no local
+   * part of any table.
+   */
+  public static FederationHarness start(
+      Path dir, Map<String, String> schemaByTable, Map<String, Map<String, Path>> dataByTableThenParty,
+      List<String> computeParties) {
+    TreeSet<String> partyNames = new TreeSet<>(computeParties);
     dataByTableThenParty.values().forEach(byParty -> partyNames.addAll(byParty.keySet()));
-    return start(dir, List.copyOf(partyNames), List.of(), 2, schemaByTable, dataByTableThenParty);
+    return start(dir, List.copyOf(partyNames), computeParties, 2, schemaByTable, dataByTableThenParty);
   }
 
   /**
@@ -80,7 +91,6 @@ public final class FederationHarness implements AutoCloseable {
       Path dir, List<String> partyList, List<String> computeParties, int cores, Map<String, String> schemaByTable,
       Map<String, Map<String, Path>> dataByTableThenParty) {
     List<String> parties = List.copyOf(new TreeSet<>(partyList));
-    FederationDefinition federation = FederationDefinition.of(FEDERATION_NAME, parties, schemaByTable);
     SecureRandom random = Drbg.seeded(SEED);
     FederationCa ca = FederationCa.create(FEDERATION_NAME, random);
     Path caFile = write(dir.resolve("ca.pem"), Pem.certificate(ca.certificate()));
@@ -92,6 +102,13 @@ public final class FederationHarness implements AutoCloseable {
     }
     schemaByTable.forEach((table, ddl) -> definition.append("table.").append(table).append(".schema=").append(ddl).append('\n'));
     Path federationFile = write(dir.resolve("federation.properties"), definition.toString().getBytes(StandardCharsets.UTF_8));
+    java.util.Properties properties = new java.util.Properties();
+    try {
+      properties.load(new java.io.StringReader(definition.toString()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    FederationDefinition federation = FederationDefinition.fromProperties(properties);
 
     Credentials coordinatorCredentials = ca.issueCoordinator(List.of("127.0.0.1", "localhost"), random);
     List<Received> transcript = Collections.synchronizedList(new ArrayList<>());

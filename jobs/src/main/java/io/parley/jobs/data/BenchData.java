@@ -13,6 +13,23 @@ public final class BenchData {
 
   private BenchData() {}
 
+  public static final String BIDS_SCHEMA = "bid_id STRING, amount DECIMAL(12,2)";
+
+  /**
+   * Writes {@code rows} bids of party number {@code party} as Parquet: unique ids ({@code
+   * p<party>-<hash>-<n>}) and amounts from 0.00 to 999,999.99, so equal amounts occur.
+   */
+  public static void writeBids(SparkSession spark, String path, long rows, int party, long seed) {
+    String salt = seed + ", " + party;
+    spark.range(0, rows)
+        .selectExpr(
+            "concat('p" + party + "-', lower(hex(pmod(xxhash64(id, " + salt + ", 1), 1000000))), '-', CAST(id AS STRING)) AS bid_id",
+            "CAST(pmod(xxhash64(id, " + salt + ", 2), 100000000) / 100 AS DECIMAL(12,2)) AS amount")
+        .write()
+        .mode(SaveMode.Overwrite)
+        .parquet(path);
+  }
+
   /** Writes {@code rows} rows over {@code groups} regions for party number {@code party} as Parquet. */
   public static void writeSales(SparkSession spark, String path, long rows, int groups, int party, long seed) {
     String salt = seed + ", " + party;

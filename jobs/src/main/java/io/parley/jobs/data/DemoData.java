@@ -37,6 +37,19 @@ public final class DemoData {
     return regions;
   }
 
+  public static final String BIDS_SCHEMA = "bid_id STRING, amount DECIMAL(12,2)";
+
+  /** Bids of party number {@code partyIndex}: unique ids, amounts up to 999.99 (so equal amounts across parties occur). */
+  public static List<Row> bidsRows(long seed, String party, int partyIndex, int rows) {
+    Random random = new Random(seed * 5_000_011L + partyIndex);
+    List<Row> result = new ArrayList<>(rows);
+    for (int i = 0; i < rows; i++) {
+      result.add(RowFactory.create(String.format(java.util.Locale.ROOT, "%s-%04d", party, i),
+          BigDecimal.valueOf(random.nextInt(100_000), 2)));
+    }
+    return result;
+  }
+
   public static List<Row> salesRows(long seed, int partyIndex, int rows) {
     Random random = new Random(seed * 1_000_003L + partyIndex);
     List<String> regions = regions(partyIndex);

@@ -74,6 +74,21 @@ public final class LocalFederation implements AutoCloseable {
             "party " + party, args, jvmOptions, Map.of("SPARK_LOCAL_IP", "127.0.0.1"), logs.resolve(party + ".log")));
   }
 
+  /**
+   * Starts {@code parley helper} for compute party {@code party} (no data), without waiting; {@link
+   * #awaitResponders} waits for it like for a responder.
+   */
+  public void startHelper(String party, String partyConf, Map<String, String> settings, List<String> jvmOptions) {
+    List<String> args = new ArrayList<>(List.of("helper", "--conf", partyConf));
+    Map<String, String> all = new LinkedHashMap<>(settings);
+    all.put("spark.parley.coordinator", coordinatorAddress());
+    all.forEach((key, value) -> args.addAll(List.of("--set", key + "=" + value)));
+    responders.put(
+        party,
+        ChildJvm.startParley(
+            "helper " + party, args, jvmOptions, Map.of("SPARK_LOCAL_IP", "127.0.0.1"), logs.resolve(party + ".log")));
+  }
+
   /** Waits, with the ready timeout for each, until every responder printed {@code party <p> ready}. */
   public void awaitResponders() throws InterruptedException {
     for (Map.Entry<String, ChildJvm> responder : responders.entrySet()) {

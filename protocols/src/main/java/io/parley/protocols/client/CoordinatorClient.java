@@ -37,6 +37,7 @@ import io.parley.protocols.wire.SessionCreated;
 import io.parley.protocols.wire.PsiSumOutcome;
 import io.parley.protocols.wire.PsiSumPart;
 import io.parley.protocols.wire.SessionPurpose;
+import io.parley.protocols.wire.ShareQuery;
 import io.parley.protocols.wire.SubscribeRequest;
 import io.parley.protocols.wire.SumResult;
 import io.parley.protocols.wire.VectorChunk;
