@@ -8,9 +8,14 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobEnd;
+import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -24,13 +29,18 @@ import org.apache.spark.sql.Row;
  * re-shuffle within the group, lockstep selection, opening), then checks the result against the
  * sorted plaintext and prints the figure. Executors' randomness is {@code Drbg.strong()}.
  *
- * <p>Run from the repository root:
+ * <p>Run from the repository root (Spark's JVM flags are the parent POM's {@code spark.jvm.opens}):
  *
  * <pre>
  * mvn -B -o -q -pl connector -am test-compile dependency:build-classpath \
  *     -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
- * java -Xmx8g $(jobs/bin/parley --print-jvm-flags 2&gt;/dev/null) ... (see docs/PERFORMANCE.md for the exact line)
+ * OPENS=$(sed -n 's/.*&lt;spark.jvm.opens&gt;\(.*\)&lt;\/spark.jvm.opens&gt;.*&#47;\1/p' pom.xml)
+ * SPARK_LOCAL_IP=127.0.0.1 java -Xmx8g $OPENS \
+ *     -cp $(cat connector/target/cp.txt):connector/target/classes:connector/target/test-classes \
+ *     io.parley.connector.shares.PercentileStageBenchmark 1000000 2
  * </pre>
+ *
+ * <p>It also prints each party's two Spark jobs (input, select) with their wall times.
  *
  * <p>The harness keeps a copy of every message the coordinator receives; a background thread
  * empties it every 100 ms so gigabytes of relayed envelopes do not pile up (the copying stays in
@@ -51,6 +61,27 @@ public final class PercentileStageBenchmark {
     try (ComputeFederation federation =
         ComputeFederation.start(dir, "local[" + 3 * partitions + "]", Duration.ofMinutes(10))) {
       federation.session("alpha").sparkContext().setLogLevel("WARN");
+      Map<Integer, String> jobDescriptions = new ConcurrentHashMap<>();
+      Map<Integer, Long> jobStarts = new ConcurrentHashMap<>();
+      List<String> jobTimes = new CopyOnWriteArrayList<>();
+      federation.session("alpha").sparkContext().addSparkListener(new SparkListener() {
+        @Override
+        public void onJobStart(SparkListenerJobStart start) {
+          String description = start.properties().getProperty("spark.job.description");
+          if (description != null && description.contains("bench-median")) {
+            jobDescriptions.put(start.jobId(), description.substring(description.indexOf("]: ") + 3));
+            jobStarts.put(start.jobId(), start.time());
+          }
+        }
+
+        @Override
+        public void onJobEnd(SparkListenerJobEnd end) {
+          String description = jobDescriptions.get(end.jobId());
+          if (description != null) {
+            jobTimes.add(String.format("%s %.1f s", description, (end.time() - jobStarts.get(end.jobId())) / 1e3));
+          }
+        }
+      });
       cleaner.scheduleAtFixedRate(() -> federation.harness().clearTranscript(), 100, 100, TimeUnit.MILLISECONDS);
       Map<String, Dataset<Row>> values = new HashMap<>();
       for (int p = 0; p < ComputeFederation.PARTIES.size(); p++) {
@@ -88,6 +119,7 @@ public final class PercentileStageBenchmark {
       }
       System.out.printf("percentile stage, median of 3 x %,d values, one group, P = %d, through the coordinator on"
           + " loopback: %.1f s (correct)%n", perParty, partitions, seconds);
+      System.out.println("Spark jobs of the three parties: " + String.join(", ", jobTimes));
     } finally {
       cleaner.shutdownNow();
       ExecutorClients.closeAll();

@@ -3,28 +3,16 @@ package io.parley.connector.shares;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.connector.party.PartyRuntime;
 import io.parley.connector.testing.FederationHarness;
-import io.parley.protocols.client.CoordinatorClient;
-import io.parley.protocols.client.Subscription;
-import io.parley.protocols.client.TlsMaterial;
-import io.parley.protocols.crypto.Drbg;
-import io.parley.protocols.mpc.ComputeSession;
+import io.parley.protocols.ParleyException;
 import io.parley.protocols.mpc.RelayNetwork;
-import io.parley.protocols.pki.CertificateChecker;
-import io.parley.protocols.session.SessionKeyExchange;
-import io.parley.protocols.wire.FederatedAggregate;
-import io.parley.protocols.wire.Invitation;
-import io.parley.protocols.wire.SessionCreated;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -37,11 +25,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.Dataset;
@@ -311,6 +294,26 @@ class PercentileStageTest {
   private static String messageOf(Throwable failure) {
     assertNotNull(failure, "the stage should have failed");
     return failure.getMessage();
+  }
+
+  @Test
+  void argumentsAreCheckedBeforeAnythingRuns() {
+    SparkSession alpha = federation.session("alpha");
+    PartyRuntime runtime = federation.runtime("alpha");
+    Dataset<Row> good = dataset("alpha", List.of());
+    Dataset<Row> textGroups = alpha.createDataFrame(List.of(), StructType.fromDDL("grp STRING, value BIGINT"));
+    Map<String, Runnable> calls = new LinkedHashMap<>();
+    calls.put("the values of a percentile stage must be (group INT, value BIGINT), not struct<grp:string,value:bigint>",
+        () -> PercentileStage.run(alpha, runtime, null, textGroups, 2, new double[] {0.5}, 1, 0, "op"));
+    calls.put("percentile 1.5 is outside [0, 1]",
+        () -> PercentileStage.run(alpha, runtime, null, good, 2, new double[] {0.5, 1.5}, 1, 0, "op"));
+    calls.put("operation name 'op/1' must match [A-Za-z0-9._-]{1,57}",
+        () -> PercentileStage.run(alpha, runtime, null, good, 2, new double[] {0.5}, 1, 0, "op/1"));
+    calls.put("the result party must be compute party 0, 1 or 2, not 3",
+        () -> PercentileStage.run(alpha, runtime, null, good, 2, new double[] {0.5}, 1, 3, "op"));
+    calls.put("a percentile stage needs at least one partition, not 0",
+        () -> PercentileStage.run(alpha, runtime, null, good, 2, new double[] {0.5}, 0, 0, "op"));
+    calls.forEach((expected, call) -> assertEquals(expected, assertThrows(ParleyException.class, call::run).getMessage()));
   }
 
   @Test

@@ -29,9 +29,9 @@
  * partition: {@code SealedNetwork} over {@link io.parley.protocols.mpc.RelayNetwork}, which relays
  * and fetches through the coordinator in envelopes of at most 4 MiB tagged {@code
  * <operation>/<partition>/<sequence>/<chunk>}. Each message is sealed with AES-256-GCM under the
- * pair's relay key ({@code HKDF(s_ij, "parley/v1/relay")}) with associated data {@code
- * "parley/v1/mpc" | context | from | to | counter}, where {@code context = "parley/v1/mpc-context"
- * | session | operation | partition}. The envelope's own version, operation and sequence number
+ * pair's relay key ({@code HKDF(s_ij, "parley/v1/relay")}), in frames of 16 KiB, with associated
+ * data {@code "parley/v1/mpc" | context | from | to | counter | frame | frames}, where {@code
+ * context = "parley/v1/mpc-context" | session | operation | partition}. The envelope's own version, operation and sequence number
  * sit inside the ciphertext, so they are authenticated too; a message replayed, reordered,
  * redirected, altered, or taken from another session or partition fails to open, and the receive
  * fails with a {@link io.parley.protocols.ParleyException} instead of using it. The coordinator
