@@ -11,7 +11,7 @@ import org.apache.spark.serializer.KryoRegistrator;
 /**
  * Registers the values Parley's tasks exchange inside one party's cluster (cached per-group
  * statistics, shuffled placed statistics, the broadcast sorted local group keys and their union
- * indices, collected keys), so {@code spark.kryo.registrationRequired=true} works and records carry no class names. Set with
+ * indices, collected keys; a private join's identifier keys), so {@code spark.kryo.registrationRequired=true} works and records carry no class names. Set with
  * {@code spark.kryo.registrator=io.parley.connector.serde.ParleyKryoRegistrator}.
  */
 public final class ParleyKryoRegistrator implements KryoRegistrator {
@@ -23,6 +23,7 @@ public final class ParleyKryoRegistrator implements KryoRegistrator {
     kryo.register(long[][].class);
     kryo.register(GroupStatistics.class, new GroupStatisticsSerializer());
     kryo.register(PlacedStatistics.class, new PlacedStatisticsSerializer());
+    io.parley.connector.join.JoinKryo.register(kryo);
   }
 
   /** Token length and bytes, then word count and words. */

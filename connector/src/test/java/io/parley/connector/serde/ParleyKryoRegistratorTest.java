@@ -58,6 +58,11 @@ class ParleyKryoRegistratorTest {
     Tuple2<Integer, PlacedStatistics> shuffled = roundTrip(kryo, new Tuple2<>(4, placed));
     assertEquals(4, shuffled._1());
     assertArrayEquals(placed.words(), shuffled._2().words());
+
+    byte[] identifier = {0, 1, -1, 'a'};
+    Tuple2<Object, long[]> keyed = roundTrip(kryo, new Tuple2<>(io.parley.connector.join.JoinKryo.byteKey(identifier), new long[] {9}));
+    assertArrayEquals(identifier, io.parley.connector.join.JoinKryo.bytesOf(keyed._1()));
+    assertEquals(io.parley.connector.join.JoinKryo.byteKey(identifier), keyed._1());
   }
 
   @Test
