@@ -32,12 +32,12 @@ import java.util.Objects;
  *       fresh {@link PsiKey} per run.
  *   <li><b>Transport.</b> The {@link PsiMessages} of {@link PsiReceiver} and {@link PsiSender}
  *       travel as {@link SealedNetwork} over {@link RelayNetwork} (the MPC engine's, reused with two
- *       parties): each message is sealed whole with AES-256-GCM ({@code RelayCipher}) under the
- *       relay key, with associated data {@code "parley/v1/mpc" | context | from | to | sequence}
- *       where {@code context = "parley/v1/psi-context" | session | operation | partition}, then cut
+ *       parties): each message is sealed in 16 KiB frames with AES-256-GCM ({@code RelayCipher})
+ *       under the relay key, with associated data {@code "parley/v1/mpc" | context | from | to |
+ *       sequence | frame | frames} where {@code context = "parley/v1/psi-context" | session | operation | partition}, then cut
  *       into envelopes of at most 4 MiB tagged {@code operation/partition/sequence/chunk}. A chunk
- *       altered, swapped, dropped or replayed (from this or another session) fails the GCM tag of
- *       the reassembled message, and the run fails with a {@link ParleyException} naming the peer.
+ *       altered, swapped, dropped or replayed (from this or another session) fails a frame's GCM tag
+ *       or the frame count, and the run fails with a {@link ParleyException} naming the peer.
  *   <li><b>Flow.</b> Receiver → sender: {@code H(x)^a}. Sender → receiver: {@code H(x)^ab}, then
  *       {@code H(y)^b}. For {@link PsiVariant#INTERSECTION_SUM} the sender sends its masked payload
  *       and the receiver its match report to the coordinator's {@code PsiSum} RPC (the coordinator
