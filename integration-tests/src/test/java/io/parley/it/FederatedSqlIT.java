@@ -78,6 +78,14 @@ class FederatedSqlIT {
           + " HAVING secure_count(*) >= 30"
           + " ORDER BY n DESC, bucket LIMIT 8";
 
+  /** Functions that compare run on secret shares among the three compute parties (issue 3). */
+  static final String SHARES_QUERY =
+      "SELECT region,"
+          + " secure_min(amount) AS lowest, secure_max(units) AS most_units,"
+          + " secure_median(price) AS median_price, secure_percentile(weight, 0.9) AS p90_weight,"
+          + " secure_max_by(units, price) AS units_at_top_price, secure_count(*) AS n, secure_sum(amount) AS total"
+          + " FROM sales WHERE units >= 0 GROUP BY region ORDER BY region";
+
   static final String EXPRESSION_GROUPS_FILTER = "amount > 10";
   static final String EXPRESSION_GROUPS = "upper(region), units % 3";
   static final String EXPRESSION_QUERY =
@@ -151,6 +159,12 @@ class FederatedSqlIT {
   @Order(2)
   void histogramWithWhereHavingOrderByAndLimitMatchesPlainSpark() throws Exception {
     runAsAlphaAndCompare("histogram", HISTOGRAM_QUERY);
+  }
+
+  @Test
+  @Order(2)
+  void comparingFunctionsOnSharesMatchPlainSpark() throws Exception {
+    runAsAlphaAndCompare("shares", SHARES_QUERY);
   }
 
   /**

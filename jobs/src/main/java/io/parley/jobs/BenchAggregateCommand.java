@@ -42,8 +42,8 @@ import picocli.CommandLine.Option;
       "Times a secure GROUP BY against plain Spark over the pooled rows.",
       "",
       "Generates N rows per party over G groups (Parquet, seeded), starts a coordinator and the "
-          + "other parties' responders as separate JVMs, then times SELECT region, secure_sum(amount), "
-          + "secure_count(*), secure_avg(amount) FROM sales GROUP BY region K times federated and K "
+          + "other parties' responders as separate JVMs, then times the --query (by default SELECT region, "
+          + "secure_sum(amount), secure_count(*), secure_avg(amount) FROM sales GROUP BY region) K times federated and K "
           + "times as plain Spark over the pooled rows, after W untimed runs of each (sessions and JITs "
           + "warm; startup and the first runs reported apart). Checks "
           + "the results are equal, reports peak memory of the coordinator and of each party's driver, "
@@ -54,11 +54,22 @@ public final class BenchAggregateCommand implements Callable<Integer> {
   static final List<String> NAMES =
       List.of("alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa");
 
-  static final String SECURE_SQL =
-      "SELECT region, secure_sum(amount) AS total, secure_count(*) AS n, secure_avg(amount) AS mean"
-          + " FROM sales GROUP BY region";
-  static final String PLAIN_SQL =
-      "SELECT region, sum(amount) AS total, count(*) AS n, avg(amount) AS mean FROM pooled_sales GROUP BY region";
+  /** The timed query: its secure form over the federated table and its plain form over the pooled rows. */
+  enum Query {
+    SUM("SELECT region, secure_sum(amount) AS total, secure_count(*) AS n, secure_avg(amount) AS mean"
+        + " FROM sales GROUP BY region"),
+    MEDIAN("SELECT region, secure_median(amount) AS median_amount, secure_count(*) AS n FROM sales GROUP BY region"),
+    EXTREMES("SELECT region, secure_min(amount) AS lowest, secure_max(amount) AS highest, secure_sum(amount) AS total"
+        + " FROM sales GROUP BY region");
+
+    final String secureSql;
+    final String plainSql;
+
+    Query(String secureSql) {
+      this.secureSql = secureSql;
+      this.plainSql = secureSql.replace("secure_", "").replace("FROM sales", "FROM pooled_sales");
+    }
+  }
 
   @Option(names = "--parties", paramLabel = "P", description = "Parties, at least 2 (default: ${DEFAULT-VALUE}).")
   int parties = 3;
@@ -68,6 +79,28 @@ public final class BenchAggregateCommand implements Callable<Integer> {
 
   @Option(names = "--groups", paramLabel = "G", description = "Distinct regions (default: ${DEFAULT-VALUE}).")
   int groups = 1_000;
+
+  @Option(
+      names = "--query",
+      paramLabel = "Q",
+      description = "sum (secure_sum, secure_count, secure_avg: secure aggregation), median (secure_median and"
+          + " secure_count: on shares among the three compute parties) or extremes (secure_min, secure_max,"
+          + " secure_sum: on shares) (default: ${DEFAULT-VALUE}).",
+      converter = QueryConverter.class)
+  Query query = Query.SUM;
+
+  /** Lower-case names on the command line. */
+  static final class QueryConverter implements picocli.CommandLine.ITypeConverter<Query> {
+    @Override
+    public Query convert(String value) {
+      for (Query candidate : Query.values()) {
+        if (candidate.name().equalsIgnoreCase(value)) {
+          return candidate;
+        }
+      }
+      throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not one of sum, median, extremes");
+    }
+  }
 
   @Option(names = "--iterations", paramLabel = "K", description = "Timed runs of each query (default: ${DEFAULT-VALUE}).")
   int iterations = 5;
@@ -150,6 +183,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             Map.of("sales", BenchData.SALES_SCHEMA), DevFederation.DEFAULT_COORDINATOR, false, new SecureRandom());
     out.printf(Locale.ROOT, "parley bench aggregate: %d parties x %,d rows, %,d groups, %d iterations, %d cores%n",
         parties, rowsPerParty, groups, iterations, Runtime.getRuntime().availableProcessors());
+    out.println("query: " + query.secureSql);
     Map<String, String> salesPath = new LinkedHashMap<>();
     for (String name : names) {
       salesPath.put(name, work.resolve("data").resolve(name).resolve("sales.parquet").toString());
@@ -198,10 +232,10 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         spark.read().parquet(salesPath.values().toArray(new String[0])).createOrReplaceTempView("pooled_sales");
 
         t0 = System.nanoTime();
-        ResultTable plainCold = ResultTable.collect(spark.sql(PLAIN_SQL));
+        ResultTable plainCold = ResultTable.collect(spark.sql(query.plainSql));
         double plainCold_s = seconds(t0);
         t0 = System.nanoTime();
-        ResultTable secureCold = ResultTable.collect(spark.sql(SECURE_SQL));
+        ResultTable secureCold = ResultTable.collect(spark.sql(query.secureSql));
         double secureCold_s = seconds(t0);
         out.printf(Locale.ROOT,
             "startup: coordinator %.2f s, %s session %.2f s, data generation %.2f s, responders %.2f s%n",
@@ -214,8 +248,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         }
 
         for (int k = 0; k < warmup; k++) {
-          ResultTable.collect(spark.sql(SECURE_SQL));
-          ResultTable.collect(spark.sql(PLAIN_SQL));
+          ResultTable.collect(spark.sql(query.secureSql));
+          ResultTable.collect(spark.sql(query.plainSql));
         }
         System.gc();
         PeakMemory.resetPeaks();
@@ -224,7 +258,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         ResultTable secure = secureCold;
         for (int k = 0; k < iterations; k++) {
           t0 = System.nanoTime();
-          secure = ResultTable.collect(spark.sql(SECURE_SQL));
+          secure = ResultTable.collect(spark.sql(query.secureSql));
           secureTimes[k] = seconds(t0);
         }
         long initiatorPeakHeap = PeakMemory.peakHeapBytes();
@@ -233,7 +267,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         ResultTable plain = plainCold;
         for (int k = 0; k < iterations; k++) {
           t0 = System.nanoTime();
-          plain = ResultTable.collect(spark.sql(PLAIN_SQL));
+          plain = ResultTable.collect(spark.sql(query.plainSql));
           plainTimes[k] = seconds(t0);
         }
 

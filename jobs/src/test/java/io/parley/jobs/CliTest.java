@@ -53,6 +53,12 @@ class CliTest {
   }
 
   @Test
+  void benchAggregateNamesItsQueries() {
+    assertTrue(CliRun.parley("bench", "aggregate", "--help").out().contains("--query=Q"));
+    assertUsageError(CliRun.parley("bench", "aggregate", "--query", "mode"), "'mode' is not one of sum, median, extremes");
+  }
+
+  @Test
   void missingCommandIsAUsageError() {
     assertUsageError(CliRun.parley(), "missing command");
     assertUsageError(CliRun.parley("bench"), "missing benchmark");
