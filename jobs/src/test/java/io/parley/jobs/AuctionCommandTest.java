@@ -57,7 +57,7 @@ class AuctionCommandTest {
 
   @Test
   void aFederationWithoutComputePartiesIsRefusedInOneLine() {
-    Path dir = init("alpha,beta,gamma");
+    Path dir = init("alpha,beta,gamma,delta");
     String federation = dir.resolve("federation.properties").toString();
     assertOneLine(CliRun.parley("auction", "--conf", dir.resolve("alpha.conf").toString()), Cli.EXIT_USAGE,
         "parley: party alpha cannot run an auction: federation parley-dev names no compute parties (set "
