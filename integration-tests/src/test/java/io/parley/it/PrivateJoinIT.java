@@ -43,6 +43,7 @@ class PrivateJoinIT {
   static Path work;
   static ProcessFederation federation;
   static Path transcript;
+  static Path betaOutputs;
   static LaunchedProcess beta;
   static SparkSession spark;
   static String alphaPath;
@@ -88,6 +89,8 @@ class PrivateJoinIT {
     List<String> args = new ArrayList<>(List.of("party", "--conf", federation.conf("beta").toString(),
         "--table", "customers=" + betaPath, "--table", "shop=" + betaPath));
     settings(REVEALING).forEach((key, value) -> args.addAll(List.of("--set", key + "=" + value)));
+    betaOutputs = work.resolve("beta-intersections");
+    args.addAll(List.of("--set", "spark.parley.psi.outputDir=" + betaOutputs));
     beta = LaunchedProcess.start("party-beta", Commands.parley(args), Commands.parleyEnvironment(), federation.logs());
     beta.awaitLine(LaunchedProcess.Output.STDOUT, Pattern.compile("^party beta ready"), ProcessFederation.READY_TIMEOUT);
   }
@@ -195,6 +198,35 @@ class PrivateJoinIT {
     assertTrue(plain.getLong(0) > 100, "joined rows " + plain);
     assertEquals(plain.getLong(0), secure.getLong(0), "secure_count(*)");
     assertEquals(plain.getLong(1), secure.getLong(1), "secure_sum(s.spend)");
+  }
+
+  /** With --reveal-to-both, beta's responder writes its own rows of the intersection under its outputDir. */
+  @Test
+  void anIntersectionRevealedToBothIsWrittenByTheResponderToo() throws Exception {
+    registerPlainViews();
+    Path intersection = work.resolve("results/both.parquet");
+    SqlRun rows = psi("psi-both", REVEALING, "--variant", "intersection", "--reveal-to-both", "--output",
+        intersection.toString(), "--format", "parquet");
+    assertEquals(0, rows.exitCode(), "parley psi failed: " + rows.describe());
+    assertEquals(sorted(spark.sql("SELECT * FROM alpha_customers a LEFT SEMI JOIN beta_customers b ON a.id = b.id")),
+        sorted(spark.read().parquet(intersection.toString())));
+    // The responder writes after the session ends: wait (bounded) for Spark's marker file.
+    Path written = null;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (written == null && System.nanoTime() < deadline) {
+      if (Files.isDirectory(betaOutputs)) {
+        try (java.util.stream.Stream<Path> sessions = Files.list(betaOutputs)) {
+          written = sessions.filter(session -> Files.exists(session.resolve("_SUCCESS"))).findFirst().orElse(null);
+        }
+      }
+      if (written == null) {
+        Thread.sleep(100);
+      }
+    }
+    assertTrue(written != null, "beta wrote no intersection under " + betaOutputs);
+    List<String> expected = sorted(spark.sql("SELECT * FROM beta_customers b LEFT SEMI JOIN alpha_customers a ON a.id = b.id"));
+    assertTrue(expected.size() > 150, "beta's rows of the intersection, duplicates included: " + expected.size());
+    assertEquals(expected, sorted(spark.read().parquet(written.toString())));
   }
 
   @Test
