@@ -4,6 +4,7 @@ import io.parley.connector.config.ParleyConf;
 import io.parley.connector.party.FederatedAggregation;
 import io.parley.connector.party.LocalTables;
 import io.parley.connector.party.PartyRuntime;
+import io.parley.connector.party.SessionJobs;
 import io.parley.protocols.ParleyException;
 import io.parley.protocols.client.CoordinatorClient;
 import io.parley.protocols.client.TlsMaterial;
@@ -67,7 +68,6 @@ public final class SealedBidAuctions {
   /** The batch length every party states when it joins: each shares two amounts. */
   static final long BATCH = 2;
   static final int SHARE_QUERY_VERSION = 1;
-  private static final String JOB_GROUP_ID = "spark.jobGroup.id";
   private static final String JOB_DESCRIPTION = "spark.job.description";
 
   private SealedBidAuctions() {}
@@ -276,18 +276,8 @@ public final class SealedBidAuctions {
 
   /** Runs {@code job} in the session's job group, so stopping the responder cancels it. */
   private static <T> T inJobGroup(SparkSession spark, String sessionId, Supplier<T> job) {
-    SparkContext sc = spark.sparkContext();
-    String previous = sc.getLocalProperty(JOB_GROUP_ID);
-    sc.setJobGroup(FederatedAggregation.JOB_GROUP_PREFIX + sessionId, "parley auction, session " + sessionId, true);
-    try {
-      return job.get();
-    } finally {
-      if (previous == null) {
-        sc.clearJobGroup();
-      } else {
-        sc.setLocalProperty(JOB_GROUP_ID, previous);
-      }
-    }
+    return SessionJobs.run(spark.sparkContext(), SessionJobs.sessionGroup(sessionId),
+        "parley: auction [session " + sessionId + "]: local bids", job);
   }
 
   /** Joins the MPC session and runs the share part; any failure aborts the session for all three. */

@@ -4,6 +4,7 @@ import io.parley.connector.config.ParleyConf;
 import io.parley.connector.party.FederatedAggregation;
 import io.parley.connector.party.PartyRuntime;
 import io.parley.connector.party.QueryRefused;
+import io.parley.connector.party.SessionJobs;
 import io.parley.protocols.ParleyException;
 import io.parley.protocols.client.CoordinatorClient;
 import io.parley.protocols.crypto.Drbg;
@@ -213,7 +214,7 @@ public final class PrivateJoins {
       this.joinBytes = joinBytes;
       this.responding = responding;
       this.client = runtime.client();
-      this.callerJobGroup = spark.sparkContext().getLocalProperty("spark.jobGroup.id");
+      this.callerJobGroup = SessionJobs.callerGroup(spark.sparkContext());
     }
 
     Dataset<Row> run() {
@@ -471,20 +472,9 @@ public final class PrivateJoins {
     }
 
     private <T> T inJob(String stageName, Supplier<T> job) {
-      SparkContext sc = spark.sparkContext();
-      String previousDescription = sc.getLocalProperty("spark.job.description");
-      String previousGroup = sc.getLocalProperty("spark.jobGroup.id");
-      String previousInterrupt = sc.getLocalProperty("spark.job.interruptOnCancel");
       String description = "parley: " + plan.description() + " [session " + sessionId + "]: " + stageName;
-      sc.setJobGroup(responding || callerJobGroup == null ? FederatedAggregation.JOB_GROUP_PREFIX + sessionId : callerJobGroup,
-          description, true);
-      try {
-        return job.get();
-      } finally {
-        sc.setLocalProperty("spark.job.description", previousDescription);
-        sc.setLocalProperty("spark.jobGroup.id", previousGroup);
-        sc.setLocalProperty("spark.job.interruptOnCancel", previousInterrupt);
-      }
+      return SessionJobs.run(spark.sparkContext(),
+          responding || callerJobGroup == null ? SessionJobs.sessionGroup(sessionId) : callerJobGroup, description, job);
     }
 
     private ParleyException abort(Exception failure) {

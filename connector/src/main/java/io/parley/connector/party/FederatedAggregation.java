@@ -56,9 +56,6 @@ public final class FederatedAggregation {
   public static final String JOB_GROUP_PREFIX = "parley-session-";
   public static final String STAGE_LOCAL_STATISTICS = "local statistics";
   public static final String STAGE_MASKED_VECTOR = "masked vector";
-  private static final String JOB_DESCRIPTION = "spark.job.description";
-  private static final String JOB_GROUP_ID = "spark.jobGroup.id";
-  private static final String JOB_INTERRUPT_ON_CANCEL = "spark.job.interruptOnCancel";
 
   private FederatedAggregation() {}
 
@@ -225,7 +222,7 @@ public final class FederatedAggregation {
       this.initiator = initiator;
       this.ownJobGroup = ownJobGroup;
       this.client = runtime.client();
-      this.callerJobGroup = spark.sparkContext().getLocalProperty(JOB_GROUP_ID);
+      this.callerJobGroup = SessionJobs.callerGroup(spark.sparkContext());
     }
 
     List<Row> run() {
@@ -383,23 +380,12 @@ public final class FederatedAggregation {
      */
     private <T> T inJob(String stageName, Supplier<T> job) {
       SparkContext sc = spark.sparkContext();
-      String previousDescription = sc.getLocalProperty(JOB_DESCRIPTION);
-      String previousGroup = sc.getLocalProperty(JOB_GROUP_ID);
-      String previousInterrupt = sc.getLocalProperty(JOB_INTERRUPT_ON_CANCEL);
-      String description = jobDescription(layout.spec(), sessionId, stageName);
-      if (ownJobGroup || callerJobGroup == null) {
-        sc.setJobGroup(JOB_GROUP_PREFIX + sessionId, description, true);
-      } else {
-        sc.setJobGroup(callerJobGroup, description, true);
-      }
+      String group = ownJobGroup || callerJobGroup == null ? SessionJobs.sessionGroup(sessionId) : callerJobGroup;
       sc.addJobTag(jobTag());
       try {
-        return job.get();
+        return SessionJobs.run(sc, group, jobDescription(layout.spec(), sessionId, stageName), job);
       } finally {
         sc.removeJobTag(jobTag());
-        sc.setLocalProperty(JOB_DESCRIPTION, previousDescription);
-        sc.setLocalProperty(JOB_GROUP_ID, previousGroup);
-        sc.setLocalProperty(JOB_INTERRUPT_ON_CANCEL, previousInterrupt);
       }
     }
 
