@@ -126,11 +126,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
       description = "Heap of each responder and of the coordinator JVM, as -Xmx takes it (default: ${DEFAULT-VALUE}).")
   String partyMemory = "2g";
 
-  @Option(names = "--keep", description = "Keep the temporary folder (data, federation, logs).")
-  boolean keep;
-
-  @Option(names = "--ready-timeout", paramLabel = "SECONDS", description = "Wait for each child (default: ${DEFAULT-VALUE}).")
-  int readyTimeoutSeconds = 300;
+  @Mixin BenchFolderOptions folder;
 
   @Mixin VerboseOption verbose;
 
@@ -162,16 +158,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
       throw new UsageException("--slice-elements must be at least 1");
     }
     PrintStream out = System.out;
-    Path work = Files.createTempDirectory("parley-bench-");
-    try {
-      return run(work, out);
-    } finally {
-      if (keep) {
-        out.println("kept " + work);
-      } else {
-        DemoCommand.deleteRecursively(work);
-      }
-    }
+    return folder.inTemporaryFolder("parley-bench-", out, this::run);
   }
 
   private int run(Path work, PrintStream out) throws InterruptedException {
@@ -191,7 +178,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
 
     List<String> childJvm = List.of("-Xmx" + partyMemory, "-Xms" + partyMemory);
     try (LocalFederation processes =
-        new LocalFederation(work.resolve("logs"), Duration.ofSeconds(readyTimeoutSeconds), out)) {
+        new LocalFederation(work.resolve("logs"), folder.readyTimeout(), out)) {
       long t0 = System.nanoTime();
       String coordinator = processes.startCoordinator(federation.coordinatorConf(), childJvm, List.of("--memory-report"));
       double coordinatorSeconds = seconds(t0);

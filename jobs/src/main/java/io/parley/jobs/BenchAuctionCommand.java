@@ -80,11 +80,7 @@ public final class BenchAuctionCommand implements Callable<Integer> {
       description = "Heap of each other party's and of the coordinator JVM, as -Xmx takes it (default: ${DEFAULT-VALUE}).")
   String partyMemory = "1g";
 
-  @Option(names = "--keep", description = "Keep the temporary folder (data, federation, logs).")
-  boolean keep;
-
-  @Option(names = "--ready-timeout", paramLabel = "SECONDS", description = "Wait for each child (default: ${DEFAULT-VALUE}).")
-  int readyTimeoutSeconds = 300;
+  @Mixin BenchFolderOptions folder;
 
   @Mixin VerboseOption verbose;
 
@@ -104,16 +100,7 @@ public final class BenchAuctionCommand implements Callable<Integer> {
       throw new UsageException("--warmup must be at least 0");
     }
     PrintStream out = System.out;
-    Path work = Files.createTempDirectory("parley-bench-auction-");
-    try {
-      return run(work, out);
-    } finally {
-      if (keep) {
-        out.println("kept " + work);
-      } else {
-        DemoCommand.deleteRecursively(work);
-      }
-    }
+    return folder.inTemporaryFolder("parley-bench-auction-", out, this::run);
   }
 
   private int run(Path work, PrintStream out) throws InterruptedException {
@@ -130,7 +117,7 @@ public final class BenchAuctionCommand implements Callable<Integer> {
     }
     List<String> childJvm = List.of("-Xmx" + partyMemory, "-Xms" + partyMemory);
     try (LocalFederation processes =
-        new LocalFederation(work.resolve("logs"), Duration.ofSeconds(readyTimeoutSeconds), out)) {
+        new LocalFederation(work.resolve("logs"), folder.readyTimeout(), out)) {
       long t0 = System.nanoTime();
       String coordinator = processes.startCoordinator(federation.coordinatorConf(), childJvm, List.of());
       double coordinatorSeconds = seconds(t0);

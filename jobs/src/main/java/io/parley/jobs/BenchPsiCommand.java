@@ -75,11 +75,7 @@ public final class BenchPsiCommand implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}: a 1M x 1M join on a shared 2-core machine takes minutes).")
   String sessionTimeout = "30m";
 
-  @Option(names = "--keep", description = "Keep the temporary folder (data, federation, logs).")
-  boolean keep;
-
-  @Option(names = "--ready-timeout", paramLabel = "SECONDS", description = "Wait for each child (default: ${DEFAULT-VALUE}).")
-  int readyTimeoutSeconds = 300;
+  @Mixin BenchFolderOptions folder;
 
   @Mixin VerboseOption verbose;
 
@@ -96,16 +92,7 @@ public final class BenchPsiCommand implements Callable<Integer> {
       throw new UsageException("--partitions must be at least 1");
     }
     PrintStream out = System.out;
-    Path work = Files.createTempDirectory("parley-bench-psi-");
-    try {
-      return run(work, out);
-    } finally {
-      if (keep) {
-        out.println("kept " + work);
-      } else {
-        DemoCommand.deleteRecursively(work);
-      }
-    }
+    return folder.inTemporaryFolder("parley-bench-psi-", out, this::run);
   }
 
   private int run(Path work, PrintStream out) throws InterruptedException {
@@ -130,7 +117,7 @@ public final class BenchPsiCommand implements Callable<Integer> {
       throw new java.io.UncheckedIOException("cannot write " + federation.coordinatorConf(), e);
     }
     try (LocalFederation processes =
-        new LocalFederation(work.resolve("logs"), Duration.ofSeconds(readyTimeoutSeconds), out)) {
+        new LocalFederation(work.resolve("logs"), folder.readyTimeout(), out)) {
       String coordinator = processes.startCoordinator(federation.coordinatorConf(), childJvm, List.of());
       Map<String, String> settings = new LinkedHashMap<>();
       settings.put("spark.ui.enabled", "false");
