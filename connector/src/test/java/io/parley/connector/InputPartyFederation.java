@@ -88,7 +88,7 @@ final class InputPartyFederation implements AutoCloseable {
     }
     if (alpha || firstInput) {
       csv.append("tiny,").append(1000 * p + 999).append(',').append(alpha ? TINY_UNITS_INITIATOR : TINY_UNITS_INPUT)
-          .append(",1.00,2.5\n");
+          .append(alpha ? ",1.00,2.5\n" : ",2.00,3.5\n");
     }
     return csv.toString();
   }
