@@ -55,8 +55,10 @@ import org.slf4j.LoggerFactory;
  * A federated aggregate on three-party replicated secret shares (Tier 2): the secure_* functions
  * that compare (min, max, median, percentile, max_by, min_by), beside the linear ones, and GROUP BY
  * with small groups suppressed. The federation's three compute parties run it, each from its
- * driver ({@link #runAsInitiator} at the party that asks, {@link #respond} at the two others); a
- * compute party with no local part of the table takes part with no rows.
+ * driver ({@link #runAsInitiator} at the party that asks, which must be a compute party, {@link
+ * #respond} at the others); a compute party with no local part of the table takes part with no
+ * rows. Every other party of the federation answers as an input party: it shares its words (and,
+ * for percentiles, its values) with the compute parties and learns no result.
  *
  * <p>Per party: one Spark job computes, per local group, its key and its words (the linear
  * statistics of secure aggregation, an internal row count, and per comparing call the local
