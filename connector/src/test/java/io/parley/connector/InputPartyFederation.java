@@ -59,8 +59,9 @@ final class InputPartyFederation implements AutoCloseable {
       sales.put(party, Files.writeString(dir.resolve(party + "-sales.csv"),
           salesCsv(p, input, party.equals("alpha"), party.equals(inputParties.get(0)), new Random(5000 + p))));
     }
-    // Percentile stages run 2 tasks per compute party that wait on each other, beside the input parties' tasks.
-    FederationHarness harness = FederationHarness.start(dir, parties, computeParties, 8,
+    // Percentile stages run 2 tasks per compute party that wait on each other, and 2 per input party.
+    int cores = 2 * parties.size();
+    FederationHarness harness = FederationHarness.start(dir, parties, computeParties, cores,
         Map.of("sales", SALES_SCHEMA), Map.of("sales", sales));
     InputPartyFederation federation = new InputPartyFederation(harness, sales, inputParties);
     federation.spark.read().schema(StructType.fromDDL(SALES_SCHEMA)).option("header", "true")
