@@ -8,6 +8,9 @@ import io.parley.protocols.client.TlsMaterial;
 import io.parley.protocols.crypto.Drbg;
 import io.parley.protocols.mpc.ArithmeticShares;
 import io.parley.protocols.mpc.ComputeSession;
+import io.parley.protocols.mpc.InputChannels;
+import io.parley.protocols.mpc.InputNetworks;
+import io.parley.protocols.mpc.InputSession;
 import io.parley.protocols.mpc.Network;
 import io.parley.protocols.mpc.RelayNetwork;
 import io.parley.protocols.mpc.ReplicatedParty;
@@ -176,6 +179,115 @@ public final class PercentileStage {
       sc.setLocalProperty(JOB_DESCRIPTION, previousDescription);
       if (shared != null) {
         shared.unpersist(false);
+      }
+    }
+  }
+
+  /**
+   * An input party's part of the stage (a data owner outside the three compute parties): its rows
+   * enter the input stage of {@link #run} at the compute parties. Task {@code p} (of {@code
+   * partitions}, rows dealt round-robin as at the compute parties) pads its part to {@link
+   * #paddedCount} rows with dummies, splits the (group id, value) pairs into replicated shares and
+   * sends compute party {@code j} its pair over their sealed channel ({@code <operation>.input},
+   * {@code p}); a task without rows sends an empty input, so the compute parties never wait on it.
+   * Returns once every task sent; this party learns nothing from the stage.
+   *
+   * @param values this party's rows, as for {@link #run}
+   * @throws ParleyException naming the stage; the session has then been aborted
+   */
+  public static void contribute(SparkSession spark, PartyRuntime runtime, InputSession session, Dataset<Row> values,
+      int groupCount, int partitions, String operation) {
+    contribute(spark, runtime, session, values, groupCount, partitions, operation, TaskEnvironment.PRODUCTION);
+  }
+
+  /** {@link #contribute}, with the executors' randomness and relay from {@code environment} (tests). */
+  static void contribute(SparkSession spark, PartyRuntime runtime, InputSession session, Dataset<Row> values,
+      int groupCount, int partitions, String operation, TaskEnvironment environment) {
+    checkArguments(values.schema(), groupCount, new double[] {0.5}, partitions, 0, operation);
+    InputNetworks networks = session.networks();
+    if (!networks.self().equals(runtime.party())) {
+      throw new ParleyException("the MPC session " + networks.sessionId() + " was joined as party " + networks.self()
+          + ", not as party " + runtime.party() + " whose Spark session contributes to the percentiles");
+    }
+    ContributeTask task = new ContributeTask(networks, runtime.coordinator(), runtime.tls(), runtime.callTimeout(),
+        environment, operation, groupCount);
+    SparkContext sc = spark.sparkContext();
+    String previousDescription = sc.getLocalProperty(JOB_DESCRIPTION);
+    try {
+      sc.setJobDescription(jobDescription(operation, networks.sessionId(), STAGE_INPUT));
+      long sent = values.repartition(partitions).javaRDD().mapPartitionsWithIndex(task, false).count();
+      LOG.info("session {}: input party {}: {}: shares of {} partitions sent", networks.sessionId(), networks.self(),
+          operation, sent);
+    } catch (Exception | Error failure) {
+      String cause = cancelled(failure) ? "its Spark jobs were cancelled" : safeCause(failure);
+      try {
+        session.abort("input party " + runtime.party() + " failed in " + operation + " (" + STAGE_INPUT + "): " + cause);
+      } catch (RuntimeException abortFailed) {
+        LOG.info("session {}: abort not delivered ({})", networks.sessionId(), abortFailed.getClass().getSimpleName());
+      }
+      if (failure instanceof Error error) {
+        throw error;
+      }
+      throw new ParleyException(
+          operation + " (session " + networks.sessionId() + ") failed in stage '" + STAGE_INPUT + "': " + cause, failure);
+    } finally {
+      sc.setLocalProperty(JOB_DESCRIPTION, previousDescription);
+    }
+  }
+
+  /** An input party's task {@code p}: pad, split into replicated shares, send each compute party its pair. */
+  private static final class ContributeTask implements Function2<Integer, Iterator<Row>, Iterator<Integer>> {
+    private static final long serialVersionUID = 1L;
+    private final InputNetworks networks;
+    private final String coordinator;
+    private final TlsMaterial tls;
+    private final Duration callTimeout;
+    private final TaskEnvironment environment;
+    private final String operation;
+    private final int groupCount;
+
+    ContributeTask(InputNetworks networks, String coordinator, TlsMaterial tls, Duration callTimeout,
+        TaskEnvironment environment, String operation, int groupCount) {
+      this.networks = networks;
+      this.coordinator = coordinator;
+      this.tls = tls;
+      this.callTimeout = callTimeout;
+      this.environment = environment;
+      this.operation = operation;
+      this.groupCount = groupCount;
+    }
+
+    @Override
+    public Iterator<Integer> call(Integer partition, Iterator<Row> rows) {
+      int p = partition;
+      CoordinatorClient client = ExecutorClients.get(coordinator, tls, callTimeout);
+      String networkOperation = operation + INPUT_SUFFIX;
+      try {
+        // Sixteen bytes per word reach each compute party: half the words of a compute party's input.
+        long[] packed = pack(networks.self(), operation, groupCount, rows, ReplicatedParty.MAX_INPUT_LENGTH / 4);
+        SecureRandom random = environment.random(networks.self(), networkOperation, p);
+        RelayNetwork.Relay relay =
+            environment.relay(RelayNetwork.through(client, networks.sessionId()), networks.self(), networkOperation, p);
+        byte[][] messages = ReplicatedParty.externalInputMessages(packed, random);
+        for (int party = 0; party < ReplicatedParty.PARTIES; party++) {
+          Network channel = networks.channel(relay, party, networkOperation, p, random);
+          channel.send(InputChannels.peerId(networks.self(), networks.computeParties().get(party)), messages[party]);
+        }
+        return List.of(p).iterator();
+      } catch (RuntimeException failure) {
+        String cause = safeCause(failure);
+        try {
+          networks.abort(client, "input party " + networks.self() + " failed in " + operation + " (" + STAGE_INPUT
+              + ", partition " + p + "): " + cause);
+        } catch (RuntimeException abortFailed) {
+          LOG.info("session {}: abort not delivered ({})", networks.sessionId(), abortFailed.getClass().getSimpleName());
+        }
+        if (!hasParleyCause(failure)) {
+          throw failure;
+        }
+        ParleyException portable = new ParleyException(cause);
+        portable.setStackTrace(failure.getStackTrace());
+        throw portable;
       }
     }
   }
@@ -383,7 +495,7 @@ public final class PercentileStage {
                 partition);
         Network network = networks.network(relay, networkOperation, partition, random);
         ReplicatedParty engine = ReplicatedParty.connect(network, random, (long) partition << 40);
-        return body.run(engine);
+        return body.run(engine, relay, random);
       } catch (RuntimeException failure) {
         throw abortFromExecutor(client, stage, partition, failure);
       }
@@ -424,7 +536,8 @@ public final class PercentileStage {
 
   @FunctionalInterface
   private interface EngineWork<T> {
-    T run(ReplicatedParty engine);
+    /** {@code relay} and {@code random} are the task's, for its channels with input parties. */
+    T run(ReplicatedParty engine, RelayNetwork.Relay relay, SecureRandom random);
   }
 
   /**
@@ -471,6 +584,47 @@ public final class PercentileStage {
     }
   }
 
+  /**
+   * A partition's rows padded to {@link #paddedCount}: group ids, then values; dummies (group id
+   * {@code groupCount}, value 0) last.
+   *
+   * @param maxPadded the most padded rows one relayed message carries for this party
+   */
+  static long[] pack(String self, String operation, int groupCount, Iterator<Row> rows, int maxPadded) {
+    long[] groups = new long[1024];
+    long[] values = new long[1024];
+    int m = 0;
+    while (rows.hasNext()) {
+      Row row = rows.next();
+      if (row.isNullAt(0) || row.isNullAt(1)) {
+        throw new ParleyException("party " + self + " passed a row with a null group id or value"
+            + " to " + operation + "; filter nulls before the percentile stage");
+      }
+      int group = row.getInt(0);
+      if (group < 0 || group >= groupCount) {
+        throw new ParleyException("party " + self + " passed group id " + group + " to "
+            + operation + ", outside 0.." + (groupCount - 1));
+      }
+      if (m == groups.length) {
+        groups = Arrays.copyOf(groups, 2 * m);
+        values = Arrays.copyOf(values, 2 * m);
+      }
+      groups[m] = group;
+      values[m] = row.getLong(1);
+      m++;
+    }
+    int padded = paddedCount(m);
+    if (padded > maxPadded) {
+      throw new ParleyException("party " + self + " has " + m + " rows in one partition of "
+          + operation + ", more than one relayed message carries; use more partitions");
+    }
+    long[] packed = new long[2 * padded];
+    System.arraycopy(groups, 0, packed, 0, m);
+    Arrays.fill(packed, m, padded, groupCount);
+    System.arraycopy(values, 0, packed, padded, m);
+    return packed;
+  }
+
   /** Stage 1 at partition {@code p}: pad, share, shuffle, open group ids, drop dummies. */
   private static final class InputTask implements Function2<Integer, Iterator<Row>, Iterator<long[]>> {
     private static final long serialVersionUID = 1L;
@@ -483,48 +637,14 @@ public final class PercentileStage {
     @Override
     public Iterator<long[]> call(Integer partition, Iterator<Row> rows) {
       int p = partition;
-      long[] packed = tasks.guarded(STAGE_INPUT, p, () -> pack(rows));
-      return tasks.inEngine(INPUT_SUFFIX, STAGE_INPUT, p, engine -> share(engine, p, packed)).iterator();
+      long[] packed = tasks.guarded(STAGE_INPUT, p,
+          () -> pack(tasks.networks.self(), tasks.operation, tasks.groupCount, rows, ReplicatedParty.MAX_INPUT_LENGTH / 2));
+      return tasks.inEngine(INPUT_SUFFIX, STAGE_INPUT, p, (engine, relay, random) -> share(engine, relay, random, p,
+          packed)).iterator();
     }
 
-    /** This partition's rows padded to {@link #paddedCount}: group ids, then values; dummies last. */
-    private long[] pack(Iterator<Row> rows) {
-      int groupCount = tasks.groupCount;
-      long[] groups = new long[1024];
-      long[] values = new long[1024];
-      int m = 0;
-      while (rows.hasNext()) {
-        Row row = rows.next();
-        if (row.isNullAt(0) || row.isNullAt(1)) {
-          throw new ParleyException("party " + tasks.networks.self() + " passed a row with a null group id or value"
-              + " to " + tasks.operation + "; filter nulls before the percentile stage");
-        }
-        int group = row.getInt(0);
-        if (group < 0 || group >= groupCount) {
-          throw new ParleyException("party " + tasks.networks.self() + " passed group id " + group + " to "
-              + tasks.operation + ", outside 0.." + (groupCount - 1));
-        }
-        if (m == groups.length) {
-          groups = Arrays.copyOf(groups, 2 * m);
-          values = Arrays.copyOf(values, 2 * m);
-        }
-        groups[m] = group;
-        values[m] = row.getLong(1);
-        m++;
-      }
-      int padded = paddedCount(m);
-      if (padded > ReplicatedParty.MAX_INPUT_LENGTH / 2) {
-        throw new ParleyException("party " + tasks.networks.self() + " has " + m + " rows in one partition of "
-            + tasks.operation + ", more than one relayed message carries; use more partitions");
-      }
-      long[] packed = new long[2 * padded];
-      System.arraycopy(groups, 0, packed, 0, m);
-      Arrays.fill(packed, m, padded, groupCount);
-      System.arraycopy(values, 0, packed, padded, m);
-      return packed;
-    }
-
-    private List<long[]> share(ReplicatedParty engine, int p, long[] packed) {
+    private List<long[]> share(ReplicatedParty engine, RelayNetwork.Relay relay, SecureRandom random, int p,
+        long[] packed) {
       int self = engine.partyId();
       int[] lengths = engine.exchangeInputLengths(packed.length / 2);
       List<ArithmeticShares> groupParts = new ArrayList<>();
@@ -537,6 +657,24 @@ public final class PercentileStage {
         ArithmeticShares both = engine.shareInput(owner, owner == self ? packed : null, 2 * length);
         groupParts.add(both.slice(0, length));
         valueParts.add(both.slice(length, length));
+      }
+      // The input parties' padded rows, in their sorted order (the same at the three compute parties).
+      List<String> inputParties = tasks.networks.inputParties();
+      for (int input = 0; input < inputParties.size(); input++) {
+        String name = inputParties.get(input);
+        Network channel = tasks.networks.inputChannel(relay, input, tasks.operation + INPUT_SUFFIX, p, random);
+        byte[] message = channel.receive(InputChannels.peerId(tasks.networks.self(), name));
+        int words = ReplicatedParty.externalInputLength(message, false);
+        if (words % 2 != 0) {
+          throw new ParleyException("input party " + name + " sent an odd number of words to " + tasks.operation
+              + " at partition " + p + "; aborting");
+        }
+        if (words == 0) {
+          continue;
+        }
+        ArithmeticShares both = ReplicatedParty.receiveExternalInput(message, words);
+        groupParts.add(both.slice(0, words / 2));
+        valueParts.add(both.slice(words / 2, words / 2));
       }
       if (groupParts.isEmpty()) {
         return List.of();
@@ -606,7 +744,8 @@ public final class PercentileStage {
         return List.<long[]>of().iterator();
       }
       batches.sort(Comparator.comparingInt(ShareBatch::group).thenComparingInt(ShareBatch::source));
-      return tasks.inEngine(SELECT_SUFFIX, STAGE_SELECT, q, engine -> select(engine, q, batches)).iterator();
+      return tasks.inEngine(SELECT_SUFFIX, STAGE_SELECT, q, (engine, relay, random) -> select(engine, q, batches))
+          .iterator();
     }
 
     private List<long[]> select(ReplicatedParty engine, int q, List<long[]> batches) {

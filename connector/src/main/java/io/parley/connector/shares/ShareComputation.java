@@ -43,16 +43,22 @@ final class ShareComputation {
   private final int w;
   private final int self;
   private final List<Integer> comparingCalls = new ArrayList<>();
-  private final ArithmeticShares[] inputs = new ArithmeticShares[ReplicatedParty.PARTIES];
-  private final BooleanShares[] absentInputs = new BooleanShares[ReplicatedParty.PARTIES];
+  /** Per input: the three compute parties' (by engine id), then the input parties' (sorted). */
+  private final ArithmeticShares[] inputs;
+  private final BooleanShares[] absentInputs;
   private ArithmeticShares sums;
 
-  ShareComputation(ReplicatedParty engine, SharePlan plan, int groups, int w, int self) {
+  /**
+   * @param inputParties how many input parties (data owners that do not compute) send their words
+   */
+  ShareComputation(ReplicatedParty engine, SharePlan plan, int groups, int w, int self, int inputParties) {
     this.engine = engine;
     this.plan = plan;
     this.groups = groups;
     this.w = w;
     this.self = self;
+    this.inputs = new ArithmeticShares[ReplicatedParty.PARTIES + inputParties];
+    this.absentInputs = new BooleanShares[ReplicatedParty.PARTIES + inputParties];
     for (int c = 0; c < plan.userCalls; c++) {
       if (extremeCall(plan.call(c))) {
         comparingCalls.add(c);
@@ -75,21 +81,54 @@ final class ShareComputation {
     return slot;
   }
 
-  /** Every party shares its columns (and, as boolean shares, the absent flags of its extremes). */
-  void share(long[] ownColumns) {
-    long[] ownAbsent = new long[comparingCalls.size() * groups];
-    for (int s = 0; s < comparingCalls.size(); s++) {
-      int c = comparingCalls.get(s);
-      int absentWord = plan.layout.firstWords()[c] + plan.call(c).words() - 1;
-      System.arraycopy(ownColumns, absentWord * groups, ownAbsent, s * groups, groups);
+  /** The absent flags of the comparing calls within a party's columns: slot s at {@code s * groups}. */
+  static long[] absentFlags(SharePlan plan, long[] columns, int groups) {
+    List<Integer> comparing = new ArrayList<>();
+    for (int c = 0; c < plan.userCalls; c++) {
+      if (extremeCall(plan.call(c))) {
+        comparing.add(c);
+      }
     }
+    long[] absent = new long[comparing.size() * groups];
+    for (int s = 0; s < comparing.size(); s++) {
+      int c = comparing.get(s);
+      int absentWord = plan.layout.firstWords()[c] + plan.call(c).words() - 1;
+      System.arraycopy(columns, absentWord * groups, absent, s * groups, groups);
+    }
+    return absent;
+  }
+
+  /** How many absent-flag words {@link #absentFlags} gives for {@code groups} groups. */
+  int absentWords() {
+    return comparingCalls.size() * groups;
+  }
+
+  /**
+   * Every compute party shares its columns (and, as boolean shares, the absent flags of its
+   * extremes); the input parties' shares, received by the caller, join them in the order given.
+   */
+  void share(long[] ownColumns, List<ArithmeticShares> inputPartyColumns, List<BooleanShares> inputPartyAbsent) {
+    if (inputPartyColumns.size() != inputs.length - ReplicatedParty.PARTIES
+        || inputPartyAbsent.size() != inputPartyColumns.size()) {
+      throw new IllegalArgumentException("expected the shares of " + (inputs.length - ReplicatedParty.PARTIES)
+          + " input parties");
+    }
+    long[] ownAbsent = absentFlags(plan, ownColumns, groups);
     for (int p = 0; p < ReplicatedParty.PARTIES; p++) {
       inputs[p] = engine.shareInput(p, p == self ? ownColumns : null, groups * w);
     }
     for (int p = 0; p < ReplicatedParty.PARTIES; p++) {
       absentInputs[p] = engine.shareBooleanInput(p, p == self ? ownAbsent : null, ownAbsent.length);
     }
-    sums = engine.add(engine.add(inputs[0], inputs[1]), inputs[2]);
+    for (int i = 0; i < inputPartyColumns.size(); i++) {
+      inputs[ReplicatedParty.PARTIES + i] = inputPartyColumns.get(i);
+      absentInputs[ReplicatedParty.PARTIES + i] = inputPartyAbsent.get(i);
+    }
+    ArithmeticShares total = inputs[0];
+    for (int p = 1; p < inputs.length; p++) {
+      total = engine.add(total, inputs[p]);
+    }
+    sums = total;
   }
 
   /** The groups whose pooled row count is at least {@code k}; only the comparison bit is opened, to all three. */
@@ -119,7 +158,7 @@ final class ShareComputation {
     BooleanShares absent = null;
     if (slots > 0 && r > 0) {
       Candidates best = candidates(0, reported);
-      for (int p = 1; p < ReplicatedParty.PARTIES; p++) {
+      for (int p = 1; p < inputs.length; p++) {
         best = combine(best, candidates(p, reported));
       }
       compared = best.values;

@@ -10,7 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A compute party's answer to an MPC invitation: the invitation's query is a {@link ShareQuery},
+ * A party's answer to an MPC invitation (as a compute party, or for an aggregate as an input party): the invitation's query is a {@link ShareQuery},
  * and its kind says which computation on shares to run.
  */
 public final class ShareSessions {

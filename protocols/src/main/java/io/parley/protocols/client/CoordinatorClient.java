@@ -148,6 +148,18 @@ public final class CoordinatorClient implements AutoCloseable {
    */
   public SessionCreated createMpcSession(
       com.google.protobuf.MessageLite query, List<String> computeParties, Duration timeout) {
+    return createMpcSession(query, computeParties, List.of(), timeout);
+  }
+
+  /**
+   * As {@link #createMpcSession(com.google.protobuf.MessageLite, List, Duration)}, with {@code
+   * inputParties}: further parties of the federation, none a compute party, invited to share their
+   * inputs with the compute parties (they relay only to and from compute parties, and also call
+   * {@link #finish}).
+   */
+  public SessionCreated createMpcSession(
+      com.google.protobuf.MessageLite query, List<String> computeParties, List<String> inputParties,
+      Duration timeout) {
     long millis = Math.min(Math.max(timeout.toMillis(), 1), 0xFFFF_FFFFL);
     CreateSessionRequest request = CreateSessionRequest.newBuilder()
         .setProtocolVersion(PROTOCOL_VERSION)
@@ -155,6 +167,7 @@ public final class CoordinatorClient implements AutoCloseable {
         .setTimeoutMs((int) millis)
         .setPurpose(SessionPurpose.SESSION_PURPOSE_MPC)
         .addAllComputeParties(computeParties)
+        .addAllInputParties(inputParties)
         .build();
     return call("CreateSession", () -> blocking().createSession(request));
   }

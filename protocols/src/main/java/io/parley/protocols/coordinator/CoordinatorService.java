@@ -83,6 +83,12 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
       } else {
         checkQuery(request.getQuery().toByteArray(), purpose);
       }
+      if (purpose != SessionPurpose.SESSION_PURPOSE_MPC && request.getInputPartiesCount() != 0) {
+        throw Status.INVALID_ARGUMENT
+            .withDescription("input_parties belong to MPC sessions")
+            .asRuntimeException();
+      }
+      List<String> computeParties = List.of();
       List<String> participants = switch (purpose) {
         case SESSION_PURPOSE_AGGREGATE -> {
           if (request.getComputePartiesCount() != 0) {
@@ -106,7 +112,10 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
                     + " without being one of its parties")
                 .asRuntimeException();
           }
-          yield computing;
+          computeParties = computing;
+          yield purpose == SessionPurpose.SESSION_PURPOSE_MPC
+              ? withInputParties(computing, request.getInputPartiesList())
+              : computing;
         }
         default -> throw Status.INVALID_ARGUMENT
             .withDescription("session purpose " + request.getPurposeValue() + " is unknown to this coordinator")
@@ -130,7 +139,8 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
           : Math.min(Integer.toUnsignedLong(request.getTimeoutMs()), maxTimeoutMillis);
       long now = clock.millis();
       String id = newSessionId();
-      Session session = new Session(id, purpose, initiator, participants, now, now + timeout, sessions);
+      Session session =
+          new Session(id, purpose, initiator, participants, computeParties, now, now + timeout, sessions);
       sessions.add(session);
       LOG.info("session {} ({}) created by party {} for parties {}, deadline in {}", id, purpose, initiator,
           participants, Session.formatMillis(timeout));
@@ -141,6 +151,7 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
           .setQuery(request.getQuery())
           .setDeadlineUnixMs(now + timeout)
           .setPurpose(purpose)
+          .addAllComputeParties(purpose == SessionPurpose.SESSION_PURPOSE_MPC ? computeParties : List.of())
           .build();
       for (String party : participants) {
         if (!party.equals(initiator) && !subscriptions.invite(party, invitation)) {
@@ -156,6 +167,7 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
           .setSessionId(id)
           .addAllParticipants(participants)
           .setDeadlineUnixMs(now + timeout)
+          .addAllComputeParties(purpose == SessionPurpose.SESSION_PURPOSE_MPC ? computeParties : List.of())
           .build());
       observer.onCompleted();
     });
@@ -355,6 +367,33 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
       }
     }
     return sorted;
+  }
+
+  /**
+   * An MPC session's participants: its three compute parties and any input parties, each a party of
+   * the federation that is not a compute party, named once; sorted by name.
+   */
+  private List<String> withInputParties(List<String> computing, List<String> named) {
+    java.util.TreeSet<String> participants = new java.util.TreeSet<>(computing);
+    for (String party : named) {
+      if (!federation.parties().contains(party)) {
+        throw Status.INVALID_ARGUMENT
+            .withDescription("input party '" + Session.sanitize(party) + "' is not a party of federation "
+                + federation.name())
+            .asRuntimeException();
+      }
+      if (computing.contains(party)) {
+        throw Status.INVALID_ARGUMENT
+            .withDescription("party " + party + " is named both as a compute party and as an input party")
+            .asRuntimeException();
+      }
+      if (!participants.add(party)) {
+        throw Status.INVALID_ARGUMENT
+            .withDescription("input party " + party + " is named twice")
+            .asRuntimeException();
+      }
+    }
+    return List.copyOf(participants);
   }
 
   /**

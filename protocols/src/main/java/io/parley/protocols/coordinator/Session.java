@@ -86,6 +86,8 @@ final class Session {
   private final SessionPurpose purpose;
   private final String initiator;
   private final List<String> participants;
+  /** MPC: the three compute parties; the other participants are input parties. Empty otherwise. */
+  private final List<String> computeParties;
   private final long createdMillis;
   private final long deadlineMillis;
   private final EndListener endListener;
@@ -127,6 +129,7 @@ final class Session {
       SessionPurpose purpose,
       String initiator,
       List<String> participants,
+      List<String> computeParties,
       long createdMillis,
       long deadlineMillis,
       EndListener endListener) {
@@ -134,6 +137,7 @@ final class Session {
     this.purpose = purpose;
     this.initiator = initiator;
     this.participants = List.copyOf(participants);
+    this.computeParties = List.copyOf(computeParties);
     this.createdMillis = createdMillis;
     this.deadlineMillis = deadlineMillis;
     this.endListener = endListener;
@@ -253,6 +257,7 @@ final class Session {
     requireRoster("Relay");
     String to = envelope.getToParty();
     requirePeer(party, to, "to_party");
+    requireComputeEnd(party, to);
     String tag = requireTag(envelope.getTag());
     int maxCiphertext = isRelaySession() ? MAX_MPC_CIPHERTEXT_BYTES : MAX_CIPHERTEXT_BYTES;
     if (envelope.getCiphertext().size() > maxCiphertext) {
@@ -287,6 +292,7 @@ final class Session {
     requireParticipant(party);
     requireRoster("Fetch");
     requirePeer(party, from, "from_party");
+    requireComputeEnd(from, party);
     String tag = requireTag(tagText);
     RelayKey key = new RelayKey(from, party, tag);
     Envelope envelope = envelopes.remove(key);
@@ -566,8 +572,8 @@ final class Session {
   // ---- Finish (MPC) ------------------------------------------------------------------------
 
   /**
-   * An MPC participant is done: it relays nothing more. Once all three finished, the session is
-   * DONE and its memory released. A repeated Finish (a retry) is acknowledged again.
+   * A relay-session participant is done: it relays nothing more. Once every participant (in MPC the
+   * three compute parties and any input parties) finished, the session is DONE and its memory released. A repeated Finish (a retry) is acknowledged again.
    */
   synchronized void finish(String party, Replies replies) {
     requireParticipant(party);
@@ -744,6 +750,19 @@ final class Session {
     if (other.equals(party) || !participants.contains(other)) {
       throw rejection(Status.INVALID_ARGUMENT,
           field + " '" + sanitize(other) + "' is not another participant (" + String.join(", ", participants) + ")");
+    }
+  }
+
+  /**
+   * In an MPC session with input parties, every relayed envelope has a compute party at one end:
+   * input parties send their shares to compute parties and hear only from them.
+   */
+  private void requireComputeEnd(String from, String to) {
+    if (purpose == SessionPurpose.SESSION_PURPOSE_MPC && !computeParties.isEmpty()
+        && !computeParties.contains(from) && !computeParties.contains(to)) {
+      throw rejection(Status.PERMISSION_DENIED, "input parties " + from + " and " + to
+          + " may not relay to each other; an MPC session relays only to and from its compute parties "
+          + computeParties);
     }
   }
 

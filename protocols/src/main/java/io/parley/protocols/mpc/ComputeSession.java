@@ -47,16 +47,55 @@ public final class ComputeSession {
       throw new ParleyException("an MPC session has exactly " + ReplicatedParty.PARTIES + " compute parties, not "
           + computeParties);
     }
-    PairwiseSecrets secrets = keyExchange.join(client, sessionId, computeParties, computationDigest, length);
-    List<String> sorted = secrets.participants();
-    SecretBytes[] keys = new SecretBytes[sorted.size()];
-    for (int party = 0; party < sorted.size(); party++) {
-      if (!sorted.get(party).equals(secrets.self())) {
-        keys[party] = secrets.relayKey(sorted.get(party));
+    return join(keyExchange, client, sessionId, computeParties, computeParties, computationDigest, length);
+  }
+
+  /**
+   * Joins MPC session {@code sessionId} whose participants are the three {@code computeParties}
+   * and, besides them, input parties (data owners that share inputs without computing; see {@link
+   * InputSession}). Returns once every participant joined and their signed keys checked out; this
+   * party keeps a relay key with each other compute party and with each input party.
+   *
+   * @param participants every participant, as the invitation (or the session's creation) named them
+   */
+  public static ComputeSession join(
+      SessionKeyExchange keyExchange, CoordinatorClient client, String sessionId, List<String> participants,
+      List<String> computeParties, byte[] computationDigest, long length) {
+    List<String> compute = computeParties.stream().sorted().toList();
+    if (compute.size() != ReplicatedParty.PARTIES || compute.stream().distinct().count() != ReplicatedParty.PARTIES
+        || !participants.containsAll(compute)) {
+      throw new ParleyException("an MPC session has exactly " + ReplicatedParty.PARTIES
+          + " distinct compute parties among its participants, not " + computeParties);
+    }
+    PairwiseSecrets secrets = keyExchange.join(client, sessionId, participants, computationDigest, length);
+    if (!compute.contains(secrets.self())) {
+      secrets.destroy();
+      throw new ParleyException("party " + secrets.self() + " is not a compute party of session " + sessionId);
+    }
+    SecretBytes[] keys = new SecretBytes[compute.size()];
+    for (int party = 0; party < compute.size(); party++) {
+      if (!compute.get(party).equals(secrets.self())) {
+        keys[party] = secrets.relayKey(compute.get(party));
       }
     }
+    List<String> inputs = secrets.participants().stream().filter(p -> !compute.contains(p)).toList();
+    SecretBytes[] inputKeys = new SecretBytes[inputs.size()];
+    for (int input = 0; input < inputs.size(); input++) {
+      inputKeys[input] = secrets.relayKey(inputs.get(input));
+    }
     secrets.destroy();
-    return new ComputeSession(client, new SessionNetworks(sessionId, sorted, secrets.self(), keys));
+    return new ComputeSession(client,
+        new SessionNetworks(sessionId, compute, secrets.self(), keys, inputs, inputKeys));
+  }
+
+  /** The session's input parties, sorted (empty when every participant computes). */
+  public List<String> inputParties() {
+    return networks.inputParties();
+  }
+
+  /** The sealed channel with input party {@code inputParty} (index in {@link #inputParties()}). */
+  public Network inputChannel(int inputParty, String operation, int partition, SecureRandom random) {
+    return networks.inputChannel(client, inputParty, operation, partition, random);
   }
 
   public String sessionId() {

@@ -173,6 +173,122 @@ public final class ReplicatedParty {
   }
 
   /**
+   * As {@link #splitForComputeParties} for boolean (XOR) shares: {@code x_0, x_1} uniform from
+   * {@code random}, {@code x_2 = x ^ x_0 ^ x_1}.
+   */
+  public static BooleanShares[] splitBooleanForComputeParties(long[] words, SecureRandom random) {
+    int n = words.length;
+    long[][] shares = new long[PARTIES][n];
+    for (int k = 0; k < n; k++) {
+      long x0 = random.nextLong();
+      long x1 = random.nextLong();
+      shares[0][k] = x0;
+      shares[1][k] = x1;
+      shares[2][k] = words[k] ^ x0 ^ x1;
+    }
+    BooleanShares[] perParty = new BooleanShares[PARTIES];
+    for (int party = 0; party < PARTIES; party++) {
+      perParty[party] = new BooleanShares(shares[party].clone(), shares[(party + 1) % PARTIES].clone());
+    }
+    return perParty;
+  }
+
+  private static final byte EXTERNAL_INPUT_VERSION = 1;
+  private static final byte EXTERNAL_ARITHMETIC = 1;
+  private static final byte EXTERNAL_BOOLEAN = 2;
+  private static final int EXTERNAL_HEADER_BYTES = 2 + Integer.BYTES;
+
+  /**
+   * The messages an input party (outside the three compute parties) sends to input {@code values}:
+   * element {@code j} goes to compute party {@code j} over their sealed channel, and holds its
+   * replicated pair {@code (x_j, x_{j+1})} of {@link #splitForComputeParties}. Format: version 1,
+   * kind (1 arithmetic), the length {@code n} (4 bytes, big-endian), {@code n} own then {@code n}
+   * next words (8 bytes each, big-endian). Each compute party sees two uniform words per value.
+   */
+  public static byte[][] externalInputMessages(long[] values, SecureRandom random) {
+    ArithmeticShares[] split = splitForComputeParties(values, random);
+    byte[][] messages = new byte[PARTIES][];
+    for (int party = 0; party < PARTIES; party++) {
+      messages[party] = externalMessage(EXTERNAL_ARITHMETIC, split[party].own(), split[party].next());
+    }
+    return messages;
+  }
+
+  /** As {@link #externalInputMessages}, for boolean (XOR) shares of {@code words} (kind 2). */
+  public static byte[][] externalBooleanInputMessages(long[] words, SecureRandom random) {
+    BooleanShares[] split = splitBooleanForComputeParties(words, random);
+    byte[][] messages = new byte[PARTIES][];
+    for (int party = 0; party < PARTIES; party++) {
+      messages[party] = externalMessage(EXTERNAL_BOOLEAN, split[party].own(), split[party].next());
+    }
+    return messages;
+  }
+
+  private static byte[] externalMessage(byte kind, long[] own, long[] nextShare) {
+    int n = own.length;
+    if (n > MAX_INPUT_LENGTH / 2) {
+      throw new ParleyException("an input of " + n + " values does not fit one relayed message; split it");
+    }
+    java.nio.ByteBuffer message = java.nio.ByteBuffer.allocate(EXTERNAL_HEADER_BYTES + 2 * n * Long.BYTES);
+    message.put(EXTERNAL_INPUT_VERSION).put(kind).putInt(n);
+    message.asLongBuffer().put(own).put(nextShare);
+    return message.array();
+  }
+
+  /**
+   * The number of values announced by an input party's message ({@link #externalInputMessages}),
+   * after checking its version, kind and that its size matches.
+   *
+   * @throws ParleyException if the message is malformed
+   */
+  public static int externalInputLength(byte[] message, boolean bool) {
+    if (message.length < EXTERNAL_HEADER_BYTES || message[0] != EXTERNAL_INPUT_VERSION
+        || message[1] != (bool ? EXTERNAL_BOOLEAN : EXTERNAL_ARITHMETIC)) {
+      throw new ParleyException("an input party's shares are not a version-1 " + (bool ? "boolean" : "arithmetic")
+          + " input message; aborting without using them");
+    }
+    int n = java.nio.ByteBuffer.wrap(message, 2, Integer.BYTES).getInt();
+    if (n < 0 || n > MAX_INPUT_LENGTH / 2 || message.length != EXTERNAL_HEADER_BYTES + 2L * n * Long.BYTES) {
+      throw new ParleyException("an input party's message announces " + n + " values but has " + message.length
+          + " bytes; aborting without using it");
+    }
+    return n;
+  }
+
+  /**
+   * This compute party's replicated shares of an input party's values, from the message it sent
+   * this party ({@link #externalInputMessages}); {@code length} is how many values every compute
+   * party expects (-1: whatever the message announces, as the three compute parties then check
+   * among themselves by the length they act on).
+   *
+   * @throws ParleyException if the message is malformed or holds another number of values
+   */
+  public static ArithmeticShares receiveExternalInput(byte[] message, int length) {
+    long[][] pair = externalShares(message, length, false);
+    return new ArithmeticShares(pair[0], pair[1]);
+  }
+
+  /** As {@link #receiveExternalInput}, for boolean shares ({@link #externalBooleanInputMessages}). */
+  public static BooleanShares receiveExternalBooleanInput(byte[] message, int length) {
+    long[][] pair = externalShares(message, length, true);
+    return new BooleanShares(pair[0], pair[1]);
+  }
+
+  private static long[][] externalShares(byte[] message, int length, boolean bool) {
+    int n = externalInputLength(message, bool);
+    if (length >= 0 && n != length) {
+      throw new ParleyException("an input party sent " + n + " values where " + length
+          + " were expected; aborting without using them");
+    }
+    long[] own = new long[n];
+    long[] nextShare = new long[n];
+    java.nio.LongBuffer words = java.nio.ByteBuffer.wrap(message, EXTERNAL_HEADER_BYTES, 2 * n * Long.BYTES)
+        .slice().asLongBuffer();
+    words.get(own).get(nextShare);
+    return new long[][] {own, nextShare};
+  }
+
+  /**
    * Shares of public values: {@code x_0 = c}, {@code x_1 = x_2 = 0}. Local. Useful for constants
    * and indices that enter a computation with secret values.
    */

@@ -36,6 +36,8 @@ public final class SessionNetworks implements Serializable {
   private final List<String> parties;
   private final String self;
   private final SecretBytes[] relayKeys;
+  private final List<String> inputParties;
+  private final SecretBytes[] inputKeys;
 
   /**
    * @param parties the three compute parties, sorted (engine ids are positions)
@@ -43,10 +45,21 @@ public final class SessionNetworks implements Serializable {
    *     at this party's own position
    */
   SessionNetworks(String sessionId, List<String> parties, String self, SecretBytes[] relayKeys) {
+    this(sessionId, parties, self, relayKeys, List.of(), new SecretBytes[0]);
+  }
+
+  /**
+   * As {@link #SessionNetworks(String, List, String, SecretBytes[])}, with the session's input
+   * parties (sorted) and {@code inputKeys[i]}, the relay key shared with input party {@code i}.
+   */
+  SessionNetworks(String sessionId, List<String> parties, String self, SecretBytes[] relayKeys,
+      List<String> inputParties, SecretBytes[] inputKeys) {
     this.sessionId = Objects.requireNonNull(sessionId, "sessionId");
     this.parties = List.copyOf(parties);
     this.self = Objects.requireNonNull(self, "self");
     this.relayKeys = relayKeys.clone();
+    this.inputParties = List.copyOf(inputParties);
+    this.inputKeys = inputKeys.clone();
     check();
   }
 
@@ -61,6 +74,39 @@ public final class SessionNetworks implements Serializable {
         throw new ParleyException("no relay key for compute party " + parties.get(party));
       }
     }
+    if (inputKeys.length != inputParties.size()) {
+      throw new ParleyException("an MPC session's networks need one relay key per input party " + inputParties);
+    }
+    for (int input = 0; input < inputKeys.length; input++) {
+      if (inputKeys[input] == null || parties.contains(inputParties.get(input))) {
+        throw new ParleyException("input party " + inputParties.get(input) + " is a compute party or has no relay key");
+      }
+    }
+  }
+
+  /**
+   * The session's input parties, sorted: parties that share inputs with the compute parties
+   * without computing (empty when every data party computes).
+   */
+  public List<String> inputParties() {
+    return inputParties;
+  }
+
+  /**
+   * The sealed two-party channel between this compute party and input party {@code inputParty}
+   * (an index in {@link #inputParties()}) for {@code operation} at {@code partition}; see {@link
+   * InputChannels}.
+   */
+  public Network inputChannel(RelayNetwork.Relay relay, int inputParty, String operation, int partition,
+      SecureRandom random) {
+    return InputChannels.open(relay, sessionId, self, inputParties.get(inputParty), inputKeys[inputParty], operation,
+        partition, random);
+  }
+
+  /** As {@link #inputChannel(RelayNetwork.Relay, int, String, int, SecureRandom)}, through {@code client}. */
+  public Network inputChannel(CoordinatorClient client, int inputParty, String operation, int partition,
+      SecureRandom random) {
+    return inputChannel(RelayNetwork.through(client, sessionId), inputParty, operation, partition, random);
   }
 
   public String sessionId() {
@@ -102,7 +148,8 @@ public final class SessionNetworks implements Serializable {
 
   private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
     in.defaultReadObject();
-    if (sessionId == null || parties == null || self == null || relayKeys == null) {
+    if (sessionId == null || parties == null || self == null || relayKeys == null || inputParties == null
+        || inputKeys == null) {
       throw new InvalidObjectException("SessionNetworks without its session, parties or keys");
     }
     try {

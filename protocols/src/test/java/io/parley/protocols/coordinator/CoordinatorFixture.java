@@ -75,9 +75,13 @@ public final class CoordinatorFixture implements AutoCloseable {
   private final List<AutoCloseable> opened = new ArrayList<>();
 
   private CoordinatorFixture(long seed, boolean recordTranscript) {
+    this(seed, recordTranscript, PARTIES);
+  }
+
+  private CoordinatorFixture(long seed, boolean recordTranscript, List<String> parties) {
     random = seeded(seed);
     ca = FederationCa.create(FEDERATION, random);
-    federation = FederationDefinition.of(FEDERATION, PARTIES, Map.of("sales", "region STRING, amount BIGINT"));
+    federation = FederationDefinition.of(FEDERATION, parties, Map.of("sales", "region STRING, amount BIGINT"));
     coordinatorCredentials = ca.issueCoordinator(List.of("127.0.0.1", "localhost"), random);
     CoordinatorConfig config = CoordinatorConfig.of(
         federation,
@@ -96,6 +100,11 @@ public final class CoordinatorFixture implements AutoCloseable {
 
   public static CoordinatorFixture start(long seed) {
     return new CoordinatorFixture(seed, true);
+  }
+
+  /** As {@link #start}, for a federation of {@code parties} (for example more than three). */
+  public static CoordinatorFixture start(long seed, List<String> parties) {
+    return new CoordinatorFixture(seed, true, parties);
   }
 
   /** As {@link #start}, keeping no transcript: for benchmarks that relay gigabytes. */
