@@ -461,7 +461,7 @@ public final class FederatedAggregation {
   }
 
   /** The union as every party orders it: bytewise unsigned, duplicates refused. */
-  static byte[][] sortedUnion(List<byte[]> tokens) {
+  public static byte[][] sortedUnion(List<byte[]> tokens) {
     byte[][] union = tokens.toArray(new byte[0][]);
     Arrays.sort(union, Arrays::compareUnsigned);
     for (int i = 1; i < union.length; i++) {

@@ -9,6 +9,7 @@ import io.parley.connector.party.GroupStatistics;
 import io.parley.connector.party.PartyRuntime;
 import io.parley.connector.party.QueryLayout;
 import io.parley.connector.party.QueryRefused;
+import io.parley.connector.party.SessionJobs;
 import io.parley.protocols.ParleyException;
 import io.parley.protocols.aggregation.AggregationParty;
 import io.parley.protocols.aggregation.GroupTokens;
@@ -272,7 +273,7 @@ public final class ShareAggregation {
       this.initiator = initiator;
       this.ownJobGroup = ownJobGroup;
       this.random = random;
-      this.callerJobGroup = spark.sparkContext().getLocalProperty("spark.jobGroup.id");
+      this.callerJobGroup = SessionJobs.callerGroup(spark.sparkContext());
     }
 
     List<Row> run() {
@@ -598,20 +599,9 @@ public final class ShareAggregation {
     }
 
     private <T> T inJob(String stageName, Supplier<T> job) {
-      SparkContext sc = spark.sparkContext();
-      String previousDescription = sc.getLocalProperty("spark.job.description");
-      String previousGroup = sc.getLocalProperty("spark.jobGroup.id");
-      String previousInterrupt = sc.getLocalProperty("spark.job.interruptOnCancel");
-      String description = FederatedAggregation.jobDescription(plan.layout.spec(), sessionId, stageName);
-      sc.setJobGroup(ownJobGroup || callerJobGroup == null ? FederatedAggregation.JOB_GROUP_PREFIX + sessionId
-          : callerJobGroup, description, true);
-      try {
-        return job.get();
-      } finally {
-        sc.setLocalProperty("spark.job.description", previousDescription);
-        sc.setLocalProperty("spark.jobGroup.id", previousGroup);
-        sc.setLocalProperty("spark.job.interruptOnCancel", previousInterrupt);
-      }
+      return SessionJobs.run(spark.sparkContext(),
+          ownJobGroup || callerJobGroup == null ? SessionJobs.sessionGroup(sessionId) : callerJobGroup,
+          FederatedAggregation.jobDescription(plan.layout.spec(), sessionId, stageName), job);
     }
 
     /** Aborts the session for everyone with a reason safe to show other parties; returns what to throw here. */
@@ -723,14 +713,7 @@ public final class ShareAggregation {
 
   /** The union as every party orders it: bytewise unsigned, duplicates refused. */
   static byte[][] sortedUnion(List<byte[]> tokens) {
-    byte[][] union = tokens.toArray(new byte[0][]);
-    Arrays.sort(union, Arrays::compareUnsigned);
-    for (int i = 1; i < union.length; i++) {
-      if (Arrays.equals(union[i - 1], union[i])) {
-        throw new ParleyException("the coordinator's union of group tokens holds a token twice");
-      }
-    }
-    return union;
+    return FederatedAggregation.sortedUnion(tokens);
   }
 
   // ---------------------------------------------------------------- executors
