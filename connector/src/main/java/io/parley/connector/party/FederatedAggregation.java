@@ -472,44 +472,6 @@ public final class FederatedAggregation {
     return union;
   }
 
-  /** Executors: each local group row to its canonical key and its statistics as ring words. */
-  private static final class EncodeGroups implements FlatMapFunction<Iterator<Row>, GroupStatistics> {
-    private static final long serialVersionUID = 1L;
-    private final GroupKeyCodec codec;
-    private final List<CallStatistics> calls;
-    private final int[] firstColumns;
-    private final int[] firstWords;
-    private final int wordsPerGroup;
-
-    EncodeGroups(GroupKeyCodec codec, List<CallStatistics> calls, int[] firstColumns, int[] firstWords, int wordsPerGroup) {
-      this.codec = codec;
-      this.calls = List.copyOf(calls);
-      this.firstColumns = firstColumns;
-      this.firstWords = firstWords;
-      this.wordsPerGroup = wordsPerGroup;
-    }
-
-    @Override
-    public Iterator<GroupStatistics> call(Iterator<Row> rows) {
-      return new Iterator<>() {
-        @Override
-        public boolean hasNext() {
-          return rows.hasNext();
-        }
-
-        @Override
-        public GroupStatistics next() {
-          Row row = rows.next();
-          long[] words = new long[wordsPerGroup];
-          for (int c = 0; c < calls.size(); c++) {
-            calls.get(c).encode(row, firstColumns[c], words, firstWords[c]);
-          }
-          return new GroupStatistics(codec.encode(row, 0), words);
-        }
-      };
-    }
-  }
-
   /** This party's group keys, sorted, with each one's place in the union: what executors look up. */
   record LocalIndex(byte[][] sortedKeys, long[] unionIndices) {
     static LocalIndex of(List<byte[]> keys, List<byte[]> tokens, byte[][] union) {

@@ -4,6 +4,7 @@ import io.parley.connector.config.ParleyConf;
 import io.parley.connector.functions.CallStatistics;
 import io.parley.connector.functions.GroupKeyCodec;
 import io.parley.connector.functions.SecureFunction;
+import io.parley.connector.party.EncodeGroups;
 import io.parley.connector.party.FederatedAggregation;
 import io.parley.connector.party.GroupStatistics;
 import io.parley.connector.party.PartyRuntime;
@@ -717,38 +718,6 @@ public final class ShareAggregation {
   }
 
   // ---------------------------------------------------------------- executors
-
-  /** Executors: each local group row to its canonical key and its words. */
-  private static final class EncodeGroups implements FlatMapFunction<Iterator<Row>, GroupStatistics> {
-    private static final long serialVersionUID = 1L;
-    private final GroupKeyCodec codec;
-    private final List<CallStatistics> calls;
-    private final int[] firstColumns;
-    private final int[] firstWords;
-    private final int wordsPerGroup;
-
-    EncodeGroups(GroupKeyCodec codec, List<CallStatistics> calls, int[] firstColumns, int[] firstWords, int wordsPerGroup) {
-      this.codec = codec;
-      this.calls = List.copyOf(calls);
-      this.firstColumns = firstColumns;
-      this.firstWords = firstWords;
-      this.wordsPerGroup = wordsPerGroup;
-    }
-
-    @Override
-    public Iterator<GroupStatistics> call(Iterator<Row> rows) {
-      List<GroupStatistics> encoded = new ArrayList<>();
-      while (rows.hasNext()) {
-        Row row = rows.next();
-        long[] words = new long[wordsPerGroup];
-        for (int c = 0; c < calls.size(); c++) {
-          calls.get(c).encode(row, firstColumns[c], words, firstWords[c]);
-        }
-        encoded.add(new GroupStatistics(codec.encode(row, 0), words));
-      }
-      return encoded.iterator();
-    }
-  }
 
   /** Executors: a row's non-null value, order-preservingly encoded, with its reported group's dense index. */
   private static final class EncodeValues implements FlatMapFunction<Iterator<Row>, Row> {
