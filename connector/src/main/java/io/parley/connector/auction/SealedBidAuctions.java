@@ -119,8 +119,9 @@ public final class SealedBidAuctions {
 
   /**
    * Runs {@code auction} as its initiator: checks it, opens an MPC session with the three compute
-   * parties and every other party of the federation as an input party, checks this party's bids (aborting the session if they fail) while the others check
-   * theirs, takes part like the others and returns the outcome.
+   * parties and every other party of the federation as an input party, checks this party's bids
+   * (aborting the session if they fail) while the others check theirs, takes part like the other
+   * compute parties and returns the outcome.
    *
    * @throws ParleyException naming the party, table, column or setting at fault; a session that
    *     was opened has been aborted
