@@ -24,10 +24,11 @@ import picocli.CommandLine.TypeConversionException;
     description = {
       "Runs a sealed-bid auction over the federation's bids as one of its compute parties.",
       "",
-      "Every party of the federation must be one of federation.computeParties (three parties; "
-          + "one may be a 'parley helper' with no bids). Each finds its two highest bids with Spark, "
-          + "checks its bids (ids unique, not null, at most 254 UTF-8 bytes; amounts not null and 0 or "
-          + "more), then the three decide the winner and the price on secret shares.",
+      "The federation must name federation.computeParties (three parties; one may be a 'parley "
+          + "helper' with no bids); every other party bids as an input party. Each party finds its two "
+          + "highest bids with Spark and checks them (ids unique, not null, at most 254 UTF-8 bytes; "
+          + "amounts not null and 0 or more); input parties send the compute parties shares of their "
+          + "top two amounts and top bid id, then the three decide the winner and the price on secret shares.",
       "",
       "Winner: the highest amount. Equal amounts at different parties go to the party whose name "
           + "sorts first; at one party, to the smaller bid id (STRING ids in Spark's order, by UTF-8 "
@@ -36,7 +37,7 @@ import picocli.CommandLine.TypeConversionException;
           + "winning amount when another bid ties it), or 0 when the winning bid is the only bid "
           + "(no reserve price). No bids at all prints 'no bids'.",
       "Reveals: to this party, the winning party, bid id and price; to every compute party, which "
-          + "party won; to the coordinator, nothing but sizes and timing.",
+          + "party won; to an input party, nothing; to the coordinator, nothing but sizes and timing.",
       ""
     })
 public final class AuctionCommand implements Callable<Integer> {

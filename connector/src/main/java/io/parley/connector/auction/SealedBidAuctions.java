@@ -11,7 +11,10 @@ import io.parley.protocols.client.TlsMaterial;
 import io.parley.protocols.crypto.Drbg;
 import io.parley.protocols.crypto.Hkdf;
 import io.parley.protocols.federation.FederationDefinition;
+import io.parley.protocols.mpc.ArithmeticShares;
 import io.parley.protocols.mpc.ComputeSession;
+import io.parley.protocols.mpc.InputChannels;
+import io.parley.protocols.mpc.InputSession;
 import io.parley.protocols.mpc.ReplicatedParty;
 import io.parley.protocols.pki.CertificateChecker;
 import io.parley.protocols.session.SessionKeyExchange;
@@ -24,6 +27,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
@@ -36,10 +41,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sealed-bid auctions over a federated table of bids (bid id, amount), run by the three compute
- * parties ({@code federation.computeParties}, which must be all of the federation's parties): as
- * the initiator ({@link #runAsInitiator}) or as a responder to an MPC invitation carrying a {@link
- * ShareQuery} with an auction ({@link #respond}).
+ * Sealed-bid auctions over a federated table of bids (bid id, amount) among every party of the
+ * federation: its three compute parties ({@code federation.computeParties}) compute, as the
+ * initiator ({@link #runAsInitiator}, a compute party) or as responders to an MPC invitation
+ * carrying a {@link ShareQuery} with an auction ({@link #respond}); every other party answers the
+ * same invitation as an input party: it sends the compute parties shares of its top two amounts
+ * and of its top bid id, and learns nothing.
  *
  * <p>Each party first computes its top two bids in one Spark action over its local rows and checks
  * them (ids unique, not null, at most 254 UTF-8 bytes; amounts not null and 0 or more), before it
@@ -58,14 +65,16 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * What leaks: the initiator learns the winning party, bid id and price; every compute party
- * learns the winner's party (or that nobody bid), so that the winner can hand its bid id to the
- * initiator on shares; nothing else (docs/SECURITY.md).
+ * learns the winner's party (or that nobody bid), so that the winner's bid id can be handed to the
+ * initiator on shares; an input party learns nothing, not even whether it won (docs/SECURITY.md).
  */
 public final class SealedBidAuctions {
   private static final Logger LOG = LoggerFactory.getLogger(SealedBidAuctions.class);
   /** The operation name of the driver's sealed network. */
   static final String OPERATION = "auction";
-  /** The batch length every party states when it joins: each shares two amounts. */
+  /** The operation name of each input party's channel with each compute party. */
+  static final String OPERATION_INPUT = "auction-input";
+  /** The batch length every participant states when it joins: each shares two amounts. */
   static final long BATCH = 2;
   static final int SHARE_QUERY_VERSION = 1;
   private static final String JOB_DESCRIPTION = "spark.job.description";
@@ -110,8 +119,9 @@ public final class SealedBidAuctions {
 
   /**
    * Runs {@code auction} as its initiator: checks it, opens an MPC session with the three compute
-   * parties, checks this party's bids (aborting the session if they fail) while the others check
-   * theirs, takes part like the others and returns the outcome.
+   * parties and every other party of the federation as an input party, checks this party's bids
+   * (aborting the session if they fail) while the others check theirs, takes part like the other
+   * compute parties and returns the outcome.
    *
    * @throws ParleyException naming the party, table, column or setting at fault; a session that
    *     was opened has been aborted
@@ -120,21 +130,26 @@ public final class SealedBidAuctions {
     PartyRuntime runtime = PartyRuntime.of(spark);
     AuctionColumns columns = AuctionColumns.resolve(auction, runtime.tableSchema(auction.getTable()));
     List<String> computeParties = checkFederation(runtime, runtime.party(), columns);
-    checkPolicy(runtime, columns, computeParties);
+    List<String> inputParties = inputParties(runtime.federation());
+    checkPolicy(runtime, columns, AuctionProtocol.bidders(computeParties, inputParties));
     ShareQuery query = ShareQuery.newBuilder().setVersion(SHARE_QUERY_VERSION).setAuction(auction).build();
     byte[] queryBytes = query.toByteArray();
     CoordinatorClient client = runtime.client();
     SessionCreated created;
     try {
-      created = client.createMpcSession(query, computeParties, runtime.sessionTimeout());
+      created = client.createMpcSession(query, computeParties, inputParties, runtime.sessionTimeout());
     } catch (ParleyException e) {
       throw new ParleyException(describe(columns) + " could not start: " + e.getMessage(), e);
     }
     String sessionId = created.getSessionId();
-    if (!new TreeSet<>(created.getParticipantsList()).equals(new TreeSet<>(computeParties))) {
+    List<String> everyone = AuctionProtocol.bidders(computeParties, inputParties);
+    if (!new TreeSet<>(created.getParticipantsList()).equals(new TreeSet<>(everyone))
+        || created.getParticipantsCount() != everyone.size()
+        || !created.getComputePartiesList().stream().sorted().toList().equals(computeParties)) {
       client.abort(sessionId, "party " + runtime.party() + " refuses the session's participants");
       throw new ParleyException("the coordinator opened " + describe(columns) + " with " + created.getParticipantsList()
-          + ", not federation.computeParties " + computeParties);
+          + " and compute parties " + created.getComputePartiesList() + ", not federation " + everyone
+          + " with federation.computeParties " + computeParties);
     }
     LOG.info("session {}: party {} initiates {}", sessionId, runtime.party(), describe(columns));
     // The session opens first, so the other parties' local jobs run while this party's does.
@@ -149,12 +164,12 @@ public final class SealedBidAuctions {
     }
     LOG.info("session {}: party {}: local top bids of table {} in {} ms", sessionId, runtime.party(), columns.table(),
         millisSince(started));
-    AuctionProtocol.Result result =
-        participate(runtime, columns, sessionId, computeParties, runtime.party(), queryBytes, mine, random);
+    AuctionProtocol.Result result = participate(runtime, columns, sessionId, created.getParticipantsList(),
+        computeParties, runtime.party(), queryBytes, mine, random);
     if (result.noBids()) {
       return AuctionOutcome.nobodyBid(columns.rule());
     }
-    return new AuctionOutcome(computeParties.get(result.winner()),
+    return new AuctionOutcome(everyone.get(result.winner()),
         new String(result.winnerId().orElseThrow(), StandardCharsets.UTF_8), columns.price(result.price().orElseThrow()),
         columns.rule());
   }
@@ -167,7 +182,9 @@ public final class SealedBidAuctions {
   /**
    * Answers an MPC invitation whose query is an auction: checks the auction, the federation, this
    * party's policy and its bids, declining with a reason when any refuses (a problem with this
-   * party's own bids is named only in its log), then takes part; it learns the winner's party.
+   * party's own bids is named only in its log), then takes part: a compute party computes and
+   * learns the winner's party; an input party (a party outside {@code federation.computeParties})
+   * sends shares of its top bids and learns nothing.
    *
    * @throws ParleyException when the party declined or the session failed (it has been aborted)
    */
@@ -176,6 +193,7 @@ public final class SealedBidAuctions {
     String sessionId = invitation.getSessionId();
     AuctionColumns columns;
     List<String> computeParties;
+    List<String> everyone;
     try {
       if (!query.hasAuction()) {
         throw new ParleyException("the query of session " + sessionId + " is not an auction");
@@ -186,12 +204,17 @@ public final class SealedBidAuctions {
       }
       columns = AuctionColumns.resolve(query.getAuction(), runtime.tableSchema(query.getAuction().getTable()));
       computeParties = checkFederation(runtime, invitation.getInitiator(), columns);
-      if (!new TreeSet<>(invitation.getParticipantsList()).equals(new TreeSet<>(computeParties))
-          || invitation.getParticipantsCount() != computeParties.size()) {
-        throw new ParleyException("party " + runtime.party() + " answers an auction only among federation.computeParties "
-            + computeParties + ", not " + invitation.getParticipantsList());
+      if (!invitation.getComputePartiesList().stream().sorted().toList().equals(computeParties)) {
+        throw new ParleyException("party " + runtime.party() + " answers an auction only with the compute parties "
+            + computeParties + " (federation.computeParties), not " + invitation.getComputePartiesList());
       }
-      checkPolicy(runtime, columns, computeParties);
+      everyone = AuctionProtocol.bidders(computeParties, inputParties(runtime.federation()));
+      if (!new TreeSet<>(invitation.getParticipantsList()).equals(new TreeSet<>(everyone))
+          || invitation.getParticipantsCount() != everyone.size()) {
+        throw new ParleyException("party " + runtime.party() + " answers an auction only among every party of federation "
+            + runtime.federation().name() + " " + everyone + ", not " + invitation.getParticipantsList());
+      }
+      checkPolicy(runtime, columns, everyone);
     } catch (ParleyException refused) {
       // The auction and the policy are the same for everyone, so the reason is shown to all.
       LOG.info("session {}: party {} declines: {}", sessionId, runtime.party(), refused.getMessage());
@@ -211,17 +234,27 @@ public final class SealedBidAuctions {
           + ": its bids fail its checks (see its log)");
       throw failed;
     }
+    byte[] queryBytes = invitation.getQuery().toByteArray();
+    if (!computeParties.contains(runtime.party())) {
+      LOG.info("session {}: party {} answers {} from {} as an input party", sessionId, runtime.party(),
+          describe(columns), invitation.getInitiator());
+      participateAsInput(runtime, columns, sessionId, invitation.getParticipantsList(), computeParties, queryBytes, mine,
+          random);
+      LOG.info("session {}: party {} done: its top bids shared", sessionId, runtime.party());
+      return;
+    }
     LOG.info("session {}: party {} answers {} from {}", sessionId, runtime.party(), describe(columns),
         invitation.getInitiator());
-    AuctionProtocol.Result result = participate(runtime, columns, sessionId, computeParties, invitation.getInitiator(),
-        invitation.getQuery().toByteArray(), mine, random);
+    AuctionProtocol.Result result = participate(runtime, columns, sessionId, invitation.getParticipantsList(),
+        computeParties, invitation.getInitiator(), queryBytes, mine, random);
     LOG.info("session {}: party {} done ({})", sessionId, runtime.party(),
-        result.noBids() ? "no bids" : "won by " + computeParties.get(result.winner()));
+        result.noBids() ? "no bids" : "won by " + everyone.get(result.winner()));
   }
 
   /**
-   * The compute parties, sorted, after the Tier-2 checks: the federation names them, the
-   * initiator is one, and every party of the federation is one (every data party computes).
+   * The compute parties, sorted, after the Tier-2 checks: the federation names them and the
+   * initiator is one (the price and winning id are opened to it on shares). Every other party of
+   * the federation takes part as an input party.
    */
   static List<String> checkFederation(PartyRuntime runtime, String initiator, AuctionColumns columns) {
     FederationDefinition federation = runtime.federation();
@@ -234,25 +267,25 @@ public final class SealedBidAuctions {
       throw new ParleyException("party " + initiator + " cannot run " + describe(columns)
           + ": it is not one of federation.computeParties " + computeParties);
     }
-    if (!new TreeSet<>(federation.parties()).equals(new TreeSet<>(computeParties))) {
-      TreeSet<String> outside = new TreeSet<>(federation.parties());
-      outside.removeAll(computeParties);
-      throw new ParleyException(describe(columns) + " needs every party of federation " + federation.name()
-          + " to be a compute party, but " + outside + " are not in federation.computeParties " + computeParties);
-    }
     return computeParties;
   }
 
-  private static void checkPolicy(PartyRuntime runtime, AuctionColumns columns, List<String> computeParties) {
+  /** The federation's parties that are not compute parties, sorted: they take part as input parties. */
+  static List<String> inputParties(FederationDefinition federation) {
+    List<String> compute = federation.computeParties();
+    return federation.parties().stream().filter(party -> !compute.contains(party)).sorted().toList();
+  }
+
+  private static void checkPolicy(PartyRuntime runtime, AuctionColumns columns, List<String> participants) {
     ParleyConf conf = runtime.conf();
     if (!conf.policyAllowsTable(columns.table())) {
       throw new ParleyException("party " + runtime.party() + "'s policy does not allow federated table " + columns.table()
           + " (" + ParleyConf.POLICY_TABLES.key() + " = " + String.join(",", conf.get(ParleyConf.POLICY_TABLES)) + ")");
     }
     int minParties = conf.get(ParleyConf.POLICY_MIN_PARTIES);
-    if (computeParties.size() < minParties) {
+    if (participants.size() < minParties) {
       throw new ParleyException("party " + runtime.party() + "'s policy needs at least " + minParties + " participants ("
-          + ParleyConf.POLICY_MIN_PARTIES.key() + "); an auction has " + computeParties.size());
+          + ParleyConf.POLICY_MIN_PARTIES.key() + "); the auction has " + participants.size());
     }
   }
 
@@ -280,18 +313,18 @@ public final class SealedBidAuctions {
         "parley: auction [session " + sessionId + "]: local bids", job);
   }
 
-  /** Joins the MPC session and runs the share part; any failure aborts the session for all three. */
+  /**
+   * Joins the MPC session as a compute party, receives each input party's shares and runs the
+   * share part; any failure aborts the session for every participant.
+   */
   private static AuctionProtocol.Result participate(PartyRuntime runtime, AuctionColumns columns, String sessionId,
-      List<String> computeParties, String initiator, byte[] queryBytes, TopBids mine, SecureRandom random) {
+      List<String> participants, List<String> computeParties, String initiator, byte[] queryBytes, TopBids mine,
+      SecureRandom random) {
     CoordinatorClient client = runtime.client();
-    TlsMaterial tls = runtime.tls();
-    String federationName = runtime.federation().name();
-    SessionKeyExchange keys =
-        new SessionKeyExchange(federationName, tls, new CertificateChecker(tls.ca(), federationName), random);
     ComputeSession session;
     long started = System.nanoTime();
     try {
-      session = ComputeSession.join(keys, client, sessionId, computeParties,
+      session = ComputeSession.join(keyExchange(runtime, random), client, sessionId, participants, computeParties,
           computationDigest(queryBytes, runtime.federation().schemaDdl(columns.table())), BATCH);
     } catch (RuntimeException e) {
       client.abort(sessionId, "party " + runtime.party() + " could not join: " + e.getMessage());
@@ -299,9 +332,20 @@ public final class SealedBidAuctions {
     }
     long joined = System.nanoTime();
     try {
+      List<String> inputParties = session.inputParties();
+      List<ArithmeticShares> inputs = new ArrayList<>(inputParties.size());
+      for (int input = 0; input < inputParties.size(); input++) {
+        int peer = InputChannels.peerId(runtime.party(), inputParties.get(input));
+        byte[] message = session.inputChannel(input, OPERATION_INPUT, 0, random).receive(peer);
+        try {
+          inputs.add(ReplicatedParty.receiveExternalInput(message, AuctionProtocol.INPUT_WORDS));
+        } catch (ParleyException malformed) {
+          throw new ParleyException("input party " + inputParties.get(input) + ": " + malformed.getMessage(), malformed);
+        }
+      }
       ReplicatedParty engine = ReplicatedParty.connect(session.network(OPERATION, 0, random), random, 0);
-      AuctionProtocol.Result result =
-          AuctionProtocol.run(engine, session.parties().indexOf(initiator), columns.rule(), mine);
+      AuctionProtocol.Result result = AuctionProtocol.run(engine, session.parties().indexOf(initiator), columns.rule(),
+          mine, session.parties(), inputParties, inputs);
       session.finish();
       LOG.info("session {}: party {} joined in {} ms, computed on shares in {} ms", sessionId, runtime.party(),
           (joined - started) / 1_000_000, millisSince(joined));
@@ -311,6 +355,44 @@ public final class SealedBidAuctions {
       throw new ParleyException(describe(columns) + " (session " + sessionId + ") failed at party " + runtime.party() + ": "
           + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Joins the MPC session as an input party and sends each compute party its replicated shares of
+   * {@link AuctionProtocol#inputWords}; it receives nothing. A failure aborts the session.
+   */
+  private static void participateAsInput(PartyRuntime runtime, AuctionColumns columns, String sessionId,
+      List<String> participants, List<String> computeParties, byte[] queryBytes, TopBids mine, SecureRandom random) {
+    CoordinatorClient client = runtime.client();
+    InputSession session;
+    try {
+      session = InputSession.join(keyExchange(runtime, random), client, sessionId, participants, computeParties,
+          computationDigest(queryBytes, runtime.federation().schemaDdl(columns.table())), BATCH);
+    } catch (RuntimeException e) {
+      client.abort(sessionId, "party " + runtime.party() + " could not join: " + e.getMessage());
+      throw new ParleyException(describe(columns) + " (session " + sessionId + ") failed while joining: " + e.getMessage(), e);
+    }
+    try {
+      long[] words = AuctionProtocol.inputWords(mine);
+      byte[][] messages = ReplicatedParty.externalInputMessages(words, random);
+      Arrays.fill(words, 0L);
+      List<String> compute = session.computeParties();
+      for (int party = 0; party < ReplicatedParty.PARTIES; party++) {
+        session.channel(party, OPERATION_INPUT, 0, random)
+            .send(InputChannels.peerId(runtime.party(), compute.get(party)), messages[party]);
+      }
+      session.finish();
+    } catch (RuntimeException e) {
+      session.abort("party " + runtime.party() + " failed in " + describe(columns) + ": " + e.getMessage());
+      throw new ParleyException(describe(columns) + " (session " + sessionId + ") failed at input party "
+          + runtime.party() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static SessionKeyExchange keyExchange(PartyRuntime runtime, SecureRandom random) {
+    TlsMaterial tls = runtime.tls();
+    String federationName = runtime.federation().name();
+    return new SessionKeyExchange(federationName, tls, new CertificateChecker(tls.ca(), federationName), random);
   }
 
   /** What every party derives from the query: SHA-256 of the query bytes and the table's schema. */

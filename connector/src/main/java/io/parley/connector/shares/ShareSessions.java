@@ -10,8 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A party's answer to an MPC invitation (as a compute party, or for an aggregate as an input party): the invitation's query is a {@link ShareQuery},
- * and its kind says which computation on shares to run.
+ * A party's answer to an MPC invitation (as a compute party, or as an input party when it is not
+ * among the invitation's compute parties): the invitation's query is a {@link ShareQuery}, and its
+ * kind says which computation on shares to run.
  */
 public final class ShareSessions {
   private static final Logger LOG = LoggerFactory.getLogger(ShareSessions.class);
@@ -20,7 +21,8 @@ public final class ShareSessions {
 
   /**
    * Answers {@code invitation} (an MPC session) for the party of {@code spark}: an aggregate runs
-   * as {@link ShareAggregation#respond}, a sealed-bid auction as {@code SealedBidAuctions.respond}; anything this party cannot run is declined with the reason.
+   * as {@link ShareAggregation#respond}, a sealed-bid auction as {@code SealedBidAuctions.respond} (both as compute
+   * or input party); anything this party cannot run is declined with the reason.
    *
    * @throws ParleyException when the session failed or was declined
    */
