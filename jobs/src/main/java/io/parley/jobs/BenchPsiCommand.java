@@ -3,6 +3,7 @@ package io.parley.jobs;
 import io.parley.connector.join.PrivateJoins;
 import io.parley.jobs.files.HadoopFiles;
 import io.parley.jobs.process.LocalFederation;
+import io.parley.protocols.psi.X25519Implementation;
 import io.parley.protocols.wire.PrivateJoin;
 import io.parley.protocols.wire.PrivateJoinSide;
 import io.parley.protocols.wire.PrivateJoinVariant;
@@ -66,6 +67,10 @@ public final class BenchPsiCommand implements Callable<Integer> {
       description = "spark.parley.psi.partitions at both parties (default: the connector's, twice the cores).")
   Integer partitions;
 
+  @Option(names = "--x25519", paramLabel = "IMPL",
+      description = "spark.parley.psi.x25519 at both parties: auto, libsodium or bouncycastle (default: ${DEFAULT-VALUE}).")
+  String x25519 = "auto";
+
   @Option(names = "--party-memory", paramLabel = "SIZE",
       description = "Heap of the responder and of the coordinator JVM, as -Xmx takes it (default: ${DEFAULT-VALUE}).")
   String partyMemory = "2g";
@@ -91,7 +96,9 @@ public final class BenchPsiCommand implements Callable<Integer> {
     if (partitions != null && partitions < 1) {
       throw new UsageException("--partitions must be at least 1");
     }
+    X25519Implementation implementation = X25519Implementation.parse("--x25519", x25519);
     PrintStream out = System.out;
+    out.println("X25519: " + implementation.describeResolved());
     return folder.inTemporaryFolder("parley-bench-psi-", out, this::run);
   }
 
@@ -126,6 +133,7 @@ public final class BenchPsiCommand implements Callable<Integer> {
       if (partitions != null) {
         settings.put("spark.parley.psi.partitions", Integer.toString(partitions));
       }
+      settings.put("spark.parley.psi.x25519", x25519);
       Map<String, String> own = new LinkedHashMap<>(settings);
       own.put("spark.parley.coordinator", coordinator);
       own.put("spark.driver.host", "127.0.0.1");

@@ -1,6 +1,7 @@
 package io.parley.connector.config;
 
 import io.parley.protocols.ParleyException;
+import io.parley.protocols.psi.X25519Implementation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -77,6 +78,13 @@ public final class ParleyConf {
   /** Spark partitions (and relay batches) of this party's PSI work; 0 means twice the default parallelism. */
   public static final Setting<Integer> PSI_PARTITIONS =
       new Setting<>(PREFIX + "psi.partitions", 0, (key, text) -> parseInt(key, text, 0));
+  /**
+   * The X25519 code of this party's PSI work: {@code auto} (libsodium where it loads, else
+   * BouncyCastle), {@code libsodium} (fail where it does not load) or {@code bouncycastle}. The
+   * results are the same bytes either way; only the speed differs.
+   */
+  public static final Setting<X25519Implementation> PSI_X25519 =
+      new Setting<>(PREFIX + "psi.x25519", X25519Implementation.AUTO, X25519Implementation::parse);
   /**
    * Where a responder writes the intersection a private join reveals to it (Parquet, one folder
    * per session under this path); unset, it declines joins that would reveal the intersection to it.

@@ -229,7 +229,7 @@ public final class PrivateJoins {
             PsiSession.join(keyExchange(runtime), client, sessionId, parties, domain, plan.variant(), plan.receiver());
         log("joined");
         PsiLink link = session.link();
-        key = PsiKey.generate(domain, Drbg.strong());
+        key = PsiKey.generate(domain, Drbg.strong(), runtime.conf().get(ParleyConf.PSI_X25519));
         PsiTasks.ExecutorLink executors =
             new PsiTasks.ExecutorLink(runtime.coordinator(), runtime.tls(), runtime.callTimeout(), link);
         Network driver = link.network(client, DRIVER_OPERATION, 0, Drbg.strong());
