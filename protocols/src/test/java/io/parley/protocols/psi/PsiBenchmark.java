@@ -12,6 +12,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -19,8 +20,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Per-core throughput of the ECDH-PSI kernels, one thread, in elements per second: hash to curve
- * (RFC 9380 RO), blind (hash + X25519), reblind (curve check + X25519), the bare BouncyCastle
- * X25519 scalar multiplication and curve check for scale, and an in-process intersection-size run
+ * (RFC 9380 RO), blind (hash + X25519), reblind (curve check + X25519), the bare X25519 scalar
+ * multiplication and curve check for scale (blind, reblind and the multiplication each with
+ * libsodium and with BouncyCastle), and an in-process intersection-size run
  * of {@value #BATCH} x {@value #BATCH} identifiers where each element is hashed and blinded by its
  * owner and checked and reblinded by the peer (the issue's end-to-end unit: all identifiers of both
  * parties per second per core, without Spark or the network).
@@ -77,22 +79,34 @@ public class PsiBenchmark {
     return HashToCurve.hashToCurveAll(identifiers, dst);
   }
 
-  @Benchmark
-  @OperationsPerInvocation(BATCH)
-  public byte[][] blind() {
-    return key.blindAll(identifiers);
+  /** The X25519 code of blind, reblind and the bare multiplication; the end-to-end run uses AUTO. */
+  @State(Scope.Thread)
+  public static class Implementation {
+    @Param({"LIBSODIUM", "BOUNCYCASTLE"})
+    public X25519Implementation x25519;
   }
 
   @Benchmark
   @OperationsPerInvocation(BATCH)
-  public byte[][] reblind() {
-    return key.reblindAll(peerPoints, "peer");
+  public byte[][] blind(Implementation implementation) {
+    return key.withImplementation(implementation.x25519).blindAll(identifiers);
   }
 
   @Benchmark
-  public byte[] x25519ScalarMult() {
+  @OperationsPerInvocation(BATCH)
+  public byte[][] reblind(Implementation implementation) {
+    return key.withImplementation(implementation.x25519).reblindAll(peerPoints, "peer");
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public byte[] x25519ScalarMult(Implementation implementation) {
     byte[] out = new byte[32];
-    X25519.scalarMult(scalar, 0, peerPoints[0], 0, out, 0);
+    try (X25519Implementation.ScalarMultiplier k = implementation.x25519.multiplier(scalar)) {
+      for (byte[] point : peerPoints) {
+        k.multiply(point, out);
+      }
+    }
     return out;
   }
 
