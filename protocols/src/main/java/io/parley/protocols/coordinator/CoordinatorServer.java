@@ -27,6 +27,13 @@ public final class CoordinatorServer implements AutoCloseable {
    * bounded by the session's own limits, not by this cap.
    */
   public static final int MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+  /**
+   * The most a PSI session's PsiSum messages may hold, both parties' together, until the sum is
+   * computed. A private join's sum sends a masked payload of 32 bytes per distinct sender identifier
+   * and a report of 4 bytes per match, so about 30 million distinct sender identifiers fit (29.8
+   * million if all match, 33.5 million if few do).
+   */
+  public static final long PSI_SUM_BUDGET_BYTES = 1024L * 1024 * 1024;
   private static final long DEADLINE_TICK_MILLIS = 100;
   private static final long SHUTDOWN_GRACE_SECONDS = 5;
   private static final Logger LOG = LoggerFactory.getLogger(CoordinatorServer.class);

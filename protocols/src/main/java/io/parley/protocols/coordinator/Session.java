@@ -74,12 +74,8 @@ final class Session {
   static final int MAX_PSI_SUM_PART_BYTES = 16 * 1024 * 1024;
   /** Parts of one PsiSum message; bounds the bookkeeping of tiny parts (at 16 MiB the byte budget binds first). */
   static final int MAX_PSI_SUM_PARTS = 4096;
-  /**
-   * Both parties' PsiSum messages together, held until the sum is computed: 32 bytes per distinct
-   * sender identifier in the masked payload plus 4 per match in the report, so about 30 million
-   * sender identifiers.
-   */
-  static final long MAX_PSI_SUM_BYTES = 1024L * 1024 * 1024;
+  /** Both parties' PsiSum messages together, held until the sum is computed. */
+  static final long MAX_PSI_SUM_BYTES = CoordinatorServer.PSI_SUM_BUDGET_BYTES;
   /** Type bytes of {@code PsiMessages} (ordinal + 1), read to tell the sender's part from the receiver's. */
   private static final byte PSI_MASKED_PAYLOAD = (byte) (PsiMessages.Type.MASKED_PAYLOAD.ordinal() + 1);
   private static final byte PSI_MATCH_REPORT = (byte) (PsiMessages.Type.MATCH_REPORT.ordinal() + 1);
