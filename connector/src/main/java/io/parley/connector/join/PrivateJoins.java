@@ -7,6 +7,7 @@ import io.parley.connector.party.QueryRefused;
 import io.parley.connector.party.SessionJobs;
 import io.parley.protocols.ParleyException;
 import io.parley.protocols.client.CoordinatorClient;
+import io.parley.protocols.coordinator.CoordinatorServer;
 import io.parley.protocols.crypto.Drbg;
 import io.parley.protocols.mpc.Network;
 import io.parley.protocols.pki.CertificateChecker;
@@ -28,6 +29,7 @@ import java.math.BigInteger;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.TreeSet;
@@ -98,6 +100,23 @@ public final class PrivateJoins {
   private static final StructType RETURNED_POINTS = new StructType().add("point", DataTypes.BinaryType, false);
 
   private PrivateJoins() {}
+
+  /**
+   * Refuses a sum whose two PsiSum messages, the sender's masked payload and the receiver's report
+   * if every possible identifier matched, could exceed the coordinator's {@code budgetBytes}: 32
+   * bytes per distinct sender identifier and 4 per match, so about 30 million sender identifiers.
+   */
+  static void requireSumFits(
+      String join, String sender, long senderIdentifiers, long receiverIdentifiers, long budgetBytes) {
+    long bytes = PsiMessages.maskedPayloadBytes(senderIdentifiers, PsiTasks.SUM_WIDTH)
+        + PsiMessages.matchReportBytes(Math.min(senderIdentifiers, receiverIdentifiers), PsiTasks.SUM_WIDTH);
+    if (bytes > budgetBytes) {
+      throw new ParleyException(join + ": party " + sender + " has " + senderIdentifiers + " distinct identifiers, "
+          + "too many for a sum over the intersection: its masked payload and the match report could reach " + bytes
+          + " bytes, more than the " + budgetBytes + " the coordinator holds for a session's PsiSum messages; "
+          + "narrow party " + sender + "'s side with a filter");
+    }
+  }
 
   /**
    * Runs {@code join} as its initiator (the initiator's side names this party) and returns this
@@ -245,6 +264,12 @@ public final class PrivateJoins {
         driver.send(link.peerId(), DriverMessages.encode(mine));
         DriverMessages.Batches theirs = DriverMessages.decodeBatches(driver.receive(link.peerId()), plan.peer());
         log("blinded " + mine.total() + " distinct identifiers; peer sent " + theirs.total());
+        if (plan.variant() == PsiVariant.INTERSECTION_SUM) {
+          // Both parties know both counts: they refuse alike, before the costly stages.
+          requireSumFits(plan.description(), plan.isReceiver() ? plan.peer() : plan.self(),
+              plan.isReceiver() ? theirs.total() : mine.total(), plan.isReceiver() ? mine.total() : theirs.total(),
+              CoordinatorServer.PSI_SUM_BUDGET_BYTES);
+        }
 
         stage = "reblinding";
         boolean intersection = plan.variant() == PsiVariant.INTERSECTION;
@@ -359,8 +384,9 @@ public final class PrivateJoins {
       }
       // The matched positions index the sender's private shuffle: the receiver learns which of
       // those anonymous elements matched, as the protocol states, and the coordinator needs them.
-      List<Row> positionRows = inJob(stage, () -> matches.orderBy("position").collectAsList());
-      int[] positions = positionRows.stream().mapToInt(row -> Math.toIntExact(row.getLong(0))).toArray();
+      // One int[] per partition reaches the driver (4 bytes per match, not a Row each).
+      int[] positions = sortedPositions(
+          inJob(stage, () -> matches.javaRDD().mapPartitions(new PsiTasks.MatchedPositions()).collect()));
       if (positions.length < minimum) {
         driver.send(link.peerId(), DriverMessages.encode(new DriverMessages.Outcome(false, -1)));
         throw withheld(minimum);
@@ -394,23 +420,42 @@ public final class PrivateJoins {
       }
       stage = "summing";
       PsiSumMasks masks = link.sumMasks(domain);
-      // Masked words only reach this driver (the coordinator takes the payload as one message);
-      // each executor masks its own slice at its place in the send order.
-      List<long[]> slices = inJob(stage, () -> own.mapPartitionsWithIndex(
-          new PsiTasks.MaskPayload(masks, mine.offsets()), true).collect());
-      long[] words = new long[Math.toIntExact(mine.total() * PsiTasks.SUM_WIDTH)];
-      int offset = 0;
-      for (long[] slice : slices) {
-        System.arraycopy(slice, 0, words, offset, slice.length);
-        offset += slice.length;
-      }
-      byte[] payload = PsiMessages.encodeMaskedPayload(new PsiMessages.MaskedPayload(PsiTasks.SUM_WIDTH, words));
+      // Masked words only reach this driver, which sends the payload to the coordinator as one PsiSum
+      // message (the client cuts it into parts); each executor masks its own slice at its place in
+      // the send order. No local keeps the slices or the words: at most two copies live at once.
+      byte[] payload = PsiMessages.encodeMaskedPayload(new PsiMessages.MaskedPayload(PsiTasks.SUM_WIDTH,
+          concatenate(inJob(stage, () -> own.mapPartitionsWithIndex(
+              new PsiTasks.MaskPayload(masks, mine.offsets()), true).collect()), mine.total() * PsiTasks.SUM_WIDTH)));
       PsiSumResult sum = PsiSumResult.unmask(client.psiSum(sessionId, payload), COORDINATOR, masks);
       if (sum.intersectionSize() != outcome.size()) {
         throw new ParleyException("the coordinator's sum counts " + sum.intersectionSize() + " matches where party "
             + plan.peer() + " announced " + outcome.size());
       }
       return sumRow(sum);
+    }
+
+    private static long[] concatenate(List<long[]> slices, long length) {
+      long[] words = new long[Math.toIntExact(length)];
+      int offset = 0;
+      for (long[] slice : slices) {
+        System.arraycopy(slice, 0, words, offset, slice.length);
+        offset += slice.length;
+      }
+      if (offset != words.length) {
+        throw new ParleyException("the masked payload slices hold " + offset + " words, not " + words.length);
+      }
+      return words;
+    }
+
+    private static int[] sortedPositions(List<int[]> partitions) {
+      int[] positions = new int[partitions.stream().mapToInt(p -> p.length).sum()];
+      int offset = 0;
+      for (int[] partition : partitions) {
+        System.arraycopy(partition, 0, positions, offset, partition.length);
+        offset += partition.length;
+      }
+      Arrays.sort(positions);
+      return positions;
     }
 
     private QueryRefused withheld(long minimum) {

@@ -65,9 +65,12 @@ import org.slf4j.LoggerFactory;
  * {@link ParleyException} carrying the coordinator's description. Thread-safe.
  */
 public final class CoordinatorClient implements AutoCloseable {
-  public static final int PROTOCOL_VERSION = 1;
+  /** The wire version of {@code parley.proto}; 2 sends PsiSum messages in parts. */
+  public static final int PROTOCOL_VERSION = 2;
   /** Values per {@code VectorChunk}: 1 MiB of 64-bit words. */
   public static final int CHUNK_ELEMENTS = (1024 * 1024) / Long.BYTES;
+  /** Bytes per PsiSum part: the most the coordinator takes in one part, a quarter of the message cap. */
+  public static final int PSI_SUM_PART_BYTES = 16 * 1024 * 1024;
   static final Duration DEADLINE_MARGIN = Duration.ofSeconds(5);
   private static final int MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
   private static final Duration ABORT_TIMEOUT = Duration.ofSeconds(5);
@@ -77,12 +80,15 @@ public final class CoordinatorClient implements AutoCloseable {
   private final String target;
   private final String party;
   private final Duration callTimeout;
+  private final int psiSumPartBytes;
   private final ManagedChannel channel;
 
-  private CoordinatorClient(String target, String party, Duration callTimeout, ManagedChannel channel) {
+  private CoordinatorClient(
+      String target, String party, Duration callTimeout, int psiSumPartBytes, ManagedChannel channel) {
     this.target = target;
     this.party = party;
     this.callTimeout = callTimeout;
+    this.psiSumPartBytes = psiSumPartBytes;
     this.channel = channel;
   }
 
@@ -92,7 +98,15 @@ public final class CoordinatorClient implements AutoCloseable {
    * TLS handshake happens with the first call.
    */
   public static CoordinatorClient connect(String hostPort, TlsMaterial tls, Duration callTimeout) {
+    return connect(hostPort, tls, callTimeout, PSI_SUM_PART_BYTES);
+  }
+
+  /** As above, cutting PsiSum messages into parts of {@code psiSumPartBytes} (tests use small parts). */
+  static CoordinatorClient connect(String hostPort, TlsMaterial tls, Duration callTimeout, int psiSumPartBytes) {
     Objects.requireNonNull(tls, "tls");
+    if (psiSumPartBytes < 1 || psiSumPartBytes > PSI_SUM_PART_BYTES) {
+      throw new IllegalArgumentException("PsiSum parts have 1.." + PSI_SUM_PART_BYTES + " bytes, not " + psiSumPartBytes);
+    }
     if (callTimeout.isNegative() || callTimeout.isZero()) {
       throw new ParleyException("the coordinator call timeout must be positive, not " + callTimeout);
     }
@@ -115,7 +129,7 @@ public final class CoordinatorClient implements AutoCloseable {
         .keepAliveTime(30, TimeUnit.SECONDS)
         .keepAliveWithoutCalls(true)
         .build();
-    return new CoordinatorClient(hostPort.strip(), tls.partyName(), callTimeout, channel);
+    return new CoordinatorClient(hostPort.strip(), tls.partyName(), callTimeout, psiSumPartBytes, channel);
   }
 
   /** This party's name, from its certificate. */
@@ -192,21 +206,90 @@ public final class CoordinatorClient implements AutoCloseable {
   }
 
   /**
-   * Sends this party's part of a PSI sum (the sender's masked payload or the receiver's match
-   * report, {@code PsiMessages} bytes) and waits until the other part arrived; returns the
-   * coordinator's SUM_RESULT bytes (output-masked).
+   * Sends this party's message of a PSI sum (the sender's masked payload or the receiver's match
+   * report, {@code PsiMessages} bytes) and waits until the other party's arrived; returns the
+   * coordinator's SUM_RESULT bytes (output-masked). The message travels on one call in parts of
+   * {@link #PSI_SUM_PART_BYTES} (the last one shorter), respecting gRPC flow control, so its size is
+   * bounded by the coordinator's PsiSum budget (1 GiB per session for both parties' messages), not
+   * by gRPC's message cap. The parts share {@code message}'s memory: do not change it meanwhile.
    */
   public byte[] psiSum(String sessionId, byte[] message) {
-    PsiSumPart part = PsiSumPart.newBuilder()
-        .setSessionId(sessionId)
-        .setMessage(ByteString.copyFrom(message))
-        .build();
-    PsiSumOutcome outcome = call("PsiSum", () -> blocking().psiSum(part));
+    if (message.length == 0) {
+      throw new ParleyException("session " + sessionId + ": a PsiSum message is never empty");
+    }
+    int partCount = Math.toIntExact((message.length + (long) psiSumPartBytes - 1) / psiSumPartBytes);
+    long deadlineNanos = System.nanoTime() + deadline().toNanos();
+    CompletableFuture<PsiSumOutcome> answered = new CompletableFuture<>();
+    Object ready = new Object();
+    ClientResponseObserver<PsiSumPart, PsiSumOutcome> responses = new ClientResponseObserver<>() {
+      @Override
+      public void beforeStart(ClientCallStreamObserver<PsiSumPart> requests) {
+        requests.setOnReadyHandler(() -> wake(ready));
+      }
+
+      @Override
+      public void onNext(PsiSumOutcome outcome) {
+        answered.complete(outcome);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        answered.completeExceptionally(t);
+        wake(ready);
+      }
+
+      @Override
+      public void onCompleted() {
+        answered.completeExceptionally(new ParleyException(
+            "session " + sessionId + ": the coordinator at " + target + " ended PsiSum without an answer"));
+        wake(ready);
+      }
+    };
+    ClientCallStreamObserver<PsiSumPart> requests;
+    try {
+      requests = (ClientCallStreamObserver<PsiSumPart>) CoordinatorGrpc.newStub(channel)
+          .withDeadlineAfter(deadline().toMillis(), TimeUnit.MILLISECONDS)
+          .psiSum(responses);
+    } catch (StatusRuntimeException e) {
+      throw failure("PsiSum", e);
+    }
+    try {
+      for (int index = 0; index < partCount && !answered.isDone(); index++) {
+        awaitReady(requests, ready, answered, deadlineNanos);
+        if (answered.isDone()) {
+          break;
+        }
+        int from = index * psiSumPartBytes;
+        requests.onNext(PsiSumPart.newBuilder()
+            .setSessionId(sessionId)
+            .setChunk(UnsafeByteOperations.unsafeWrap(message, from, Math.min(psiSumPartBytes, message.length - from)))
+            .setPartIndex(index)
+            .setPartCount(partCount)
+            .build());
+      }
+      if (!answered.isDone()) {
+        requests.onCompleted();
+      }
+    } catch (InterruptedException e) {
+      requests.cancel("interrupted", e);
+      Thread.currentThread().interrupt();
+      throw new ParleyException("session " + sessionId + ": interrupted while sending the PsiSum message", e);
+    } catch (RuntimeException e) {
+      requests.cancel("failed to send", e);
+      throw e;
+    }
+    PsiSumOutcome outcome = awaitDone(answered, deadlineNanos, "PsiSum");
     if (!outcome.getSessionId().equals(sessionId)) {
       throw new ParleyException("the coordinator answered PsiSum for session " + sessionId + " with session "
           + outcome.getSessionId());
     }
     return outcome.getMessage().toByteArray();
+  }
+
+  private static void wake(Object ready) {
+    synchronized (ready) {
+      ready.notifyAll();
+    }
   }
 
   /** Tells the coordinator this party relays nothing more in MPC or PSI session {@code sessionId}. */
@@ -344,7 +427,7 @@ public final class CoordinatorClient implements AutoCloseable {
   }
 
   private static void awaitReady(
-      ClientCallStreamObserver<VectorChunk> requests, Object ready, CompletableFuture<Void> done, long deadlineNanos)
+      ClientCallStreamObserver<?> requests, Object ready, CompletableFuture<?> done, long deadlineNanos)
       throws InterruptedException {
     synchronized (ready) {
       while (!requests.isReady() && !done.isDone()) {
@@ -357,13 +440,17 @@ public final class CoordinatorClient implements AutoCloseable {
     }
   }
 
-  private void awaitDone(CompletableFuture<Void> done, long deadlineNanos, String rpc) {
+  private <T> T awaitDone(CompletableFuture<T> done, long deadlineNanos, String rpc) {
     try {
-      done.get(Math.max(0, deadlineNanos - System.nanoTime()) + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
+      return done.get(
+          Math.max(0, deadlineNanos - System.nanoTime()) + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof StatusRuntimeException status) {
         throw failure(rpc, status);
+      }
+      if (cause instanceof ParleyException parley) {
+        throw parley;
       }
       throw new ParleyException("the coordinator at " + target + " failed " + rpc + ": " + cause, cause);
     } catch (TimeoutException e) {

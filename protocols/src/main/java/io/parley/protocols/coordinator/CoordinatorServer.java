@@ -21,7 +21,19 @@ import org.slf4j.LoggerFactory;
  * federation. A scheduled task checks session deadlines every 100 ms.
  */
 public final class CoordinatorServer implements AutoCloseable {
+  /**
+   * gRPC's cap on one inbound message. Relay envelopes (at most 4 MiB), vector chunks (1 MiB) and
+   * PsiSum parts (at most 16 MiB) stay well under it, so a masked vector or a PSI sum's message is
+   * bounded by the session's own limits, not by this cap.
+   */
   public static final int MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+  /**
+   * The most a PSI session's PsiSum messages may hold, both parties' together, until the sum is
+   * computed. A private join's sum sends a masked payload of 32 bytes per distinct sender identifier
+   * and a report of 4 bytes per match, so about 30 million distinct sender identifiers fit (29.8
+   * million if all match, 33.5 million if few do).
+   */
+  public static final long PSI_SUM_BUDGET_BYTES = 1024L * 1024 * 1024;
   private static final long DEADLINE_TICK_MILLIS = 100;
   private static final long SHUTDOWN_GRACE_SECONDS = 5;
   private static final Logger LOG = LoggerFactory.getLogger(CoordinatorServer.class);
@@ -54,6 +66,12 @@ public final class CoordinatorServer implements AutoCloseable {
   /** As {@link #start(CoordinatorConfig, TranscriptSink, Clock)}, with session ids drawn from {@code random}. */
   public static CoordinatorServer start(
       CoordinatorConfig config, TranscriptSink transcript, Clock clock, SecureRandom random) {
+    return start(config, transcript, clock, random, Session.MAX_PSI_SUM_BYTES);
+  }
+
+  /** As above, each PSI session holding at most {@code psiSumBudgetBytes} of PsiSum messages (tests). */
+  static CoordinatorServer start(
+      CoordinatorConfig config, TranscriptSink transcript, Clock clock, SecureRandom random, long psiSumBudgetBytes) {
     TlsServerCredentials.Builder tls = TlsServerCredentials.newBuilder()
         .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
     try {
@@ -62,7 +80,8 @@ public final class CoordinatorServer implements AutoCloseable {
     } catch (IOException | IllegalArgumentException e) {
       throw new ParleyException("cannot use the coordinator's TLS certificate, key or CA: " + e.getMessage(), e);
     }
-    CoordinatorService service = new CoordinatorService(config.federation(), clock, config.maxTimeout(), random);
+    CoordinatorService service =
+        new CoordinatorService(config.federation(), clock, config.maxTimeout(), random, psiSumBudgetBytes);
     PartyAuthenticator authenticator = new PartyAuthenticator(config.federation(), config.ca(), transcript);
     Server server = NettyServerBuilder
         .forAddress(new InetSocketAddress(config.host(), config.port()), tls.build())

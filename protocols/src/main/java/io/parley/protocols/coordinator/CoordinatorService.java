@@ -36,12 +36,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Coordinator gRPC service: maps each RPC onto the {@link Session} state machine. Calls that
- * wait (Join, Fetch, AlignKeys, AwaitSum) park their response observer in the session and return
+ * wait (Join, Fetch, AlignKeys, AwaitSum, PsiSum) park their response observer in the session and return
  * at once; the call that completes a stage (or an abort, or {@link #checkDeadlines()}) answers
  * them. No gRPC thread ever blocks on another party.
  */
 final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
-  static final int PROTOCOL_VERSION = 1;
+  static final int PROTOCOL_VERSION = 2;
   static final int MAX_QUERY_BYTES = 64 * 1024;
   static final int MPC_PARTIES = 3;
   static final int PSI_PARTIES = 2;
@@ -51,15 +51,23 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
   private final Clock clock;
   private final long maxTimeoutMillis;
   private final SecureRandom random;
+  private final long psiSumBudgetBytes;
   private final SessionRegistry sessions = new SessionRegistry();
   private final Subscriptions subscriptions = new Subscriptions();
   private volatile boolean shuttingDown;
 
   CoordinatorService(FederationDefinition federation, Clock clock, Duration maxTimeout, SecureRandom random) {
+    this(federation, clock, maxTimeout, random, Session.MAX_PSI_SUM_BYTES);
+  }
+
+  /** As above, each PSI session holding at most {@code psiSumBudgetBytes} of PsiSum messages. */
+  CoordinatorService(
+      FederationDefinition federation, Clock clock, Duration maxTimeout, SecureRandom random, long psiSumBudgetBytes) {
     this.federation = federation;
     this.clock = clock;
     this.maxTimeoutMillis = maxTimeout.toMillis();
     this.random = random;
+    this.psiSumBudgetBytes = psiSumBudgetBytes;
   }
 
   // ---- RPCs ---------------------------------------------------------------------------------
@@ -140,7 +148,8 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
       long now = clock.millis();
       String id = newSessionId();
       Session session =
-          new Session(id, purpose, initiator, participants, computeParties, now, now + timeout, sessions);
+          new Session(id, purpose, initiator, participants, computeParties, now, now + timeout, psiSumBudgetBytes,
+              sessions);
       sessions.add(session);
       LOG.info("session {} ({}) created by party {} for parties {}, deadline in {}", id, purpose, initiator,
           participants, Session.formatMillis(timeout));
@@ -254,9 +263,95 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
   }
 
   @Override
-  public void psiSum(PsiSumPart request, StreamObserver<PsiSumOutcome> observer) {
-    onSession(observer, request.getSessionId(),
-        (session, replies) -> session.psiSum(caller(), request.getMessage().toByteArray(), observer, replies));
+  public StreamObserver<PsiSumPart> psiSum(StreamObserver<PsiSumOutcome> observer) {
+    PsiSumCall call = new PsiSumCall(caller(), observer);
+    if (observer instanceof ServerCallStreamObserver<PsiSumOutcome> serverCall) {
+      // Only settable now, before this method returns; a call that goes away leaves nothing behind.
+      serverCall.setOnCancelHandler(call::ended);
+    }
+    return call;
+  }
+
+  /**
+   * One PsiSum call: a party's message in parts ({@link Session#psiSumPart}), whole once the call
+   * half-closes ({@link Session#psiSumSent}), which then waits for the sum. All parts name one
+   * session. After a refusal the call has failed and later parts are ignored.
+   */
+  private final class PsiSumCall implements StreamObserver<PsiSumPart> {
+    private final String party;
+    private final StreamObserver<PsiSumOutcome> observer;
+    private Session session;
+    private boolean failed;
+
+    PsiSumCall(String party, StreamObserver<PsiSumOutcome> observer) {
+      this.party = party;
+      this.observer = observer;
+    }
+
+    @Override
+    public void onNext(PsiSumPart part) {
+      if (failed) {
+        return;
+      }
+      Replies replies = new Replies();
+      try {
+        requireRunning();
+        if (session == null) {
+          session = sessions.get(part.getSessionId());
+        } else if (!session.id().equals(part.getSessionId())) {
+          throw Status.INVALID_ARGUMENT
+              .withDescription("party " + party + "'s PsiSum parts name session " + session.id() + " and '"
+                  + Session.sanitize(part.getSessionId()) + "'; one call carries one session's message")
+              .asRuntimeException();
+        }
+        session.expireIfDue(clock.millis(), replies);
+        session.psiSumPart(party, this, part);
+      } catch (StatusRuntimeException e) {
+        fail(e, replies);
+      } finally {
+        replies.send();
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      failed = true;
+      ended();
+    }
+
+    @Override
+    public void onCompleted() {
+      if (failed) {
+        return;
+      }
+      Replies replies = new Replies();
+      try {
+        requireRunning();
+        if (session == null) {
+          throw Status.INVALID_ARGUMENT
+              .withDescription("party " + party + " ended its PsiSum call without sending a part")
+              .asRuntimeException();
+        }
+        session.expireIfDue(clock.millis(), replies);
+        session.psiSumSent(party, this, observer, replies);
+      } catch (StatusRuntimeException e) {
+        fail(e, replies);
+      } finally {
+        replies.send();
+      }
+    }
+
+    private void fail(StatusRuntimeException e, Replies replies) {
+      failed = true;
+      ended();
+      replies.add(() -> observer.onError(e));
+    }
+
+    void ended() {
+      if (session != null) {
+        session.psiSumCallEnded(party, this, observer);
+      }
+    }
   }
 
   @Override

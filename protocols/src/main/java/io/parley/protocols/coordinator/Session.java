@@ -18,6 +18,7 @@ import io.parley.protocols.wire.KeyUnion;
 import io.parley.protocols.wire.Member;
 import io.parley.protocols.wire.Roster;
 import io.parley.protocols.wire.PsiSumOutcome;
+import io.parley.protocols.wire.PsiSumPart;
 import io.parley.protocols.wire.SessionPurpose;
 import io.parley.protocols.wire.SumResult;
 import io.parley.protocols.wire.VectorChunk;
@@ -39,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * One session. Aggregation: JOINING, ALIGNING, SUMMING, then DONE or ABORTED. Relay sessions, MPC
  * (three compute parties of the replicated-sharing engine) and PSI (the two sides of a private
  * join): JOINING, RELAYING (any number of Relay/Fetch exchanges, envelopes up to {@value
- * #MAX_MPC_CIPHERTEXT_BYTES} bytes; in PSI also one PsiSum each), then DONE once every
+ * #MAX_MPC_CIPHERTEXT_BYTES} bytes; in PSI also one PsiSum message each, in parts), then DONE once every
  * participant called Finish, or ABORTED. Every method
  * takes the caller's party name (from its certificate), checks that the message fits the stage
  * and its fields have the right shape, and either answers, parks the caller's observer until the
@@ -47,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * {@link Replies} and sent by the caller after the lock is released.
  *
  * <p>Memory: one {@code long[]} accumulator per session (the vector length), one interval set per
- * participant, the pending relay envelopes; never anything per row or per party vector.
+ * participant, the pending relay envelopes; never anything per row or per party vector. A PSI sum
+ * holds both parties' PsiSum messages until it is computed, at most {@link #MAX_PSI_SUM_BYTES}
+ * together (the sum then decodes the masked payload once more, so about twice that at the peak).
  */
 final class Session {
   static final int SESSION_KEY_BYTES = 32;
@@ -67,6 +70,12 @@ final class Session {
   static final int MAX_REASON_CHARS = 500;
   /** The whole sum travels back in one message of at most 64 MiB. */
   static final long MAX_VECTOR_ELEMENTS = 8_000_000L;
+  /** One part of a PsiSum message: a quarter of the gRPC message cap, so a part always fits one message. */
+  static final int MAX_PSI_SUM_PART_BYTES = 16 * 1024 * 1024;
+  /** Parts of one PsiSum message; bounds the bookkeeping of tiny parts (at 16 MiB the byte budget binds first). */
+  static final int MAX_PSI_SUM_PARTS = 4096;
+  /** Both parties' PsiSum messages together, held until the sum is computed. */
+  static final long MAX_PSI_SUM_BYTES = CoordinatorServer.PSI_SUM_BUDGET_BYTES;
   /** Type bytes of {@code PsiMessages} (ordinal + 1), read to tell the sender's part from the receiver's. */
   private static final byte PSI_MASKED_PAYLOAD = (byte) (PsiMessages.Type.MASKED_PAYLOAD.ordinal() + 1);
   private static final byte PSI_MATCH_REPORT = (byte) (PsiMessages.Type.MATCH_REPORT.ordinal() + 1);
@@ -82,6 +91,19 @@ final class Session {
 
   private record SumWaiter(String party, boolean includeSum, StreamObserver<SumResult> observer) {}
 
+  /** A party's PsiSum message while its parts arrive on one call ({@code call} tells calls apart). */
+  private static final class PsiUpload {
+    final Object call;
+    final int partCount;
+    final List<ByteString> parts = new ArrayList<>();
+    long bytes;
+
+    PsiUpload(Object call, int partCount) {
+      this.call = call;
+      this.partCount = partCount;
+    }
+  }
+
   private final String id;
   private final SessionPurpose purpose;
   private final String initiator;
@@ -90,6 +112,7 @@ final class Session {
   private final List<String> computeParties;
   private final long createdMillis;
   private final long deadlineMillis;
+  private final long psiSumBudgetBytes;
   private final EndListener endListener;
 
   private Stage stage = Stage.JOINING;
@@ -107,7 +130,11 @@ final class Session {
   private long relayBytes;
   private final Set<String> finished = new HashSet<>();
 
-  private final Map<String, byte[]> psiParts = new TreeMap<>();
+  private final Map<String, PsiUpload> psiUploads = new HashMap<>();
+  /** Whole PsiSum messages by party, kept until both arrived and the sum is computed. */
+  private final Map<String, byte[]> psiMessages = new TreeMap<>();
+  /** Bytes of {@link #psiUploads} and {@link #psiMessages}, against {@link #psiSumBudgetBytes}. */
+  private long psiSumBytes;
   private final Map<String, StreamObserver<PsiSumOutcome>> psiWaiters = new LinkedHashMap<>();
   private PsiSumOutcome psiOutcome;
 
@@ -133,6 +160,21 @@ final class Session {
       long createdMillis,
       long deadlineMillis,
       EndListener endListener) {
+    this(id, purpose, initiator, participants, computeParties, createdMillis, deadlineMillis, MAX_PSI_SUM_BYTES,
+        endListener);
+  }
+
+  /** As above, holding at most {@code psiSumBudgetBytes} of PsiSum messages (tests use a small budget). */
+  Session(
+      String id,
+      SessionPurpose purpose,
+      String initiator,
+      List<String> participants,
+      List<String> computeParties,
+      long createdMillis,
+      long deadlineMillis,
+      long psiSumBudgetBytes,
+      EndListener endListener) {
     this.id = id;
     this.purpose = purpose;
     this.initiator = initiator;
@@ -140,6 +182,7 @@ final class Session {
     this.computeParties = List.copyOf(computeParties);
     this.createdMillis = createdMillis;
     this.deadlineMillis = deadlineMillis;
+    this.psiSumBudgetBytes = psiSumBudgetBytes;
     this.endListener = endListener;
   }
 
@@ -161,7 +204,12 @@ final class Session {
 
   /** Calls parked until a stage completes or an envelope arrives (tests and metrics). */
   synchronized int waitingCalls() {
-    return joinWaiters.size() + fetchWaiters.size() + alignWaiters.size() + sumWaiters.size();
+    return joinWaiters.size() + fetchWaiters.size() + alignWaiters.size() + sumWaiters.size() + psiWaiters.size();
+  }
+
+  /** Bytes of PsiSum messages held, whole or in parts (tests and metrics). */
+  synchronized long psiSumBytes() {
+    return psiSumBytes;
   }
 
   synchronized Stage stage() {
@@ -509,12 +557,150 @@ final class Session {
   // ---- PsiSum (PSI) -------------------------------------------------------------------------
 
   /**
-   * The coordinator's role in a PSI sum ({@link IntersectionSumCoordinator}): one party sends the
-   * masked payload (it is the sender), the other the match report (the receiver); which is which
-   * follows from the message type, and the two must differ. Once both arrived, both callers get the
-   * output-masked sum. Either message is kept only until then.
+   * One part of {@code party}'s PsiSum message, arriving on the call {@code call} (any object that
+   * identifies the gRPC call). Parts come in order from 0, each of 1..{@value
+   * #MAX_PSI_SUM_PART_BYTES} bytes, all naming the same part count, on one call per party; both
+   * parties' messages together stay within the session's budget. A part that breaks a rule is
+   * refused naming the party, and the party's parts so far are dropped (its call fails).
    */
-  synchronized void psiSum(String party, byte[] message, StreamObserver<PsiSumOutcome> observer, Replies replies) {
+  synchronized void psiSumPart(String party, Object call, PsiSumPart part) {
+    requirePsiSum(party);
+    PsiUpload upload = psiUploads.get(party);
+    if (upload != null && upload.call != call) {
+      throw rejection(Status.FAILED_PRECONDITION,
+          "party " + party + " is already sending its PsiSum message on another call");
+    }
+    long count = Integer.toUnsignedLong(part.getPartCount());
+    long index = Integer.toUnsignedLong(part.getPartIndex());
+    int size = part.getChunk().size();
+    if (upload == null) {
+      if (count < 1 || count > MAX_PSI_SUM_PARTS) {
+        throw refusePart(party, Status.INVALID_ARGUMENT, "party " + party + " sent a PsiSum message of " + count
+            + " parts; a message has 1.." + MAX_PSI_SUM_PARTS + " parts");
+      }
+      upload = new PsiUpload(call, (int) count);
+      psiUploads.put(party, upload);
+    }
+    int expected = upload.parts.size();
+    if (count != upload.partCount) {
+      throw refusePart(party, Status.INVALID_ARGUMENT, "party " + party + "'s PsiSum part " + index + " says "
+          + count + " parts where its first part said " + upload.partCount);
+    }
+    if (index >= count) {
+      throw refusePart(party, Status.INVALID_ARGUMENT, "party " + party + " sent PsiSum part " + index + " of a "
+          + "message of " + count + (count == 1 ? " part" : " parts") + " (parts 0.." + (count - 1) + ")");
+    }
+    if (index != expected) {
+      throw refusePart(party, Status.INVALID_ARGUMENT, index < expected
+          ? "party " + party + " sent PsiSum part " + index + " twice"
+          : "party " + party + " sent PsiSum part " + index + " of " + count + " where part " + expected
+              + " was due; parts are sent in order");
+    }
+    if (size == 0 || size > MAX_PSI_SUM_PART_BYTES) {
+      throw refusePart(party, Status.INVALID_ARGUMENT, "party " + party + "'s PsiSum part " + index + " has "
+          + size + " bytes; a part has 1.." + MAX_PSI_SUM_PART_BYTES);
+    }
+    if (psiSumBytes + size > psiSumBudgetBytes) {
+      throw refusePart(party, Status.RESOURCE_EXHAUSTED, "party " + party + "'s PsiSum message exceeds the "
+          + psiSumBudgetBytes + " bytes the coordinator holds for both parties' PsiSum messages of a session");
+    }
+    upload.parts.add(part.getChunk());
+    upload.bytes += size;
+    psiSumBytes += size;
+  }
+
+  /**
+   * {@code party}'s call {@code call} half-closed: its PsiSum message is whole if every announced
+   * part arrived. Then this is the coordinator's role in a PSI sum ({@link
+   * IntersectionSumCoordinator}): one party sends the masked payload (it is the sender), the other
+   * the match report (the receiver); which is which follows from the message type, and the two
+   * must differ. Once both arrived, both callers get the output-masked sum. Either message is kept
+   * only until then.
+   */
+  synchronized void psiSumSent(
+      String party, Object call, StreamObserver<PsiSumOutcome> observer, Replies replies) {
+    requirePsiSum(party);
+    PsiUpload upload = psiUploads.get(party);
+    if (upload != null && upload.call != call) {
+      throw rejection(Status.FAILED_PRECONDITION,
+          "party " + party + " is already sending its PsiSum message on another call");
+    }
+    if (upload == null) {
+      throw rejection(Status.INVALID_ARGUMENT, "party " + party + " ended its PsiSum call without sending a part");
+    }
+    if (upload.parts.size() < upload.partCount) {
+      throw refusePart(party, Status.INVALID_ARGUMENT, "party " + party + "'s PsiSum message ended after "
+          + upload.parts.size() + " of " + upload.partCount + " parts");
+    }
+    psiUploads.remove(party);
+    byte[] message = new byte[Math.toIntExact(upload.bytes)];
+    int offset = 0;
+    for (ByteString part : upload.parts) {
+      part.copyTo(message, offset);
+      offset += part.size();
+    }
+    upload.parts.clear();
+    if (message.length < 2 || (message[1] != PSI_MASKED_PAYLOAD && message[1] != PSI_MATCH_REPORT)) {
+      psiSumBytes -= message.length;
+      throw rejection(Status.INVALID_ARGUMENT,
+          "party " + party + " sent a PsiSum message that is neither a masked payload nor a match report");
+    }
+    for (Map.Entry<String, byte[]> other : psiMessages.entrySet()) {
+      if (other.getValue()[1] == message[1]) {
+        psiSumBytes -= message.length;
+        throw rejection(Status.INVALID_ARGUMENT, "parties " + other.getKey() + " and " + party
+            + " both sent a " + (message[1] == PSI_MASKED_PAYLOAD ? "masked payload" : "match report")
+            + "; one side must be the sender, the other the receiver");
+      }
+    }
+    psiMessages.put(party, message);
+    psiWaiters.put(party, observer);
+    LOG.info("session {}: party {} sent its PsiSum message ({} bytes in {} parts)", id, party, message.length,
+        upload.partCount);
+    if (psiMessages.size() < participants.size()) {
+      return;
+    }
+    String sender = null;
+    String receiver = null;
+    for (Map.Entry<String, byte[]> sent : psiMessages.entrySet()) {
+      if (sent.getValue()[1] == PSI_MASKED_PAYLOAD) {
+        sender = sent.getKey();
+      } else {
+        receiver = sent.getKey();
+      }
+    }
+    byte[] result;
+    try {
+      result = IntersectionSumCoordinator.sum(psiMessages.get(sender), sender, psiMessages.get(receiver), receiver);
+    } catch (ParleyException e) {
+      abort(e.getMessage(), replies);
+      return;
+    }
+    psiMessages.clear();
+    psiSumBytes = 0;
+    psiOutcome = PsiSumOutcome.newBuilder().setSessionId(id).setMessage(ByteString.copyFrom(result)).build();
+    LOG.info("session {}: PSI sum released to {} and {}", id, sender, receiver);
+    for (StreamObserver<PsiSumOutcome> waiter : psiWaiters.values()) {
+      PsiSumOutcome outcome = psiOutcome;
+      replies.add(() -> complete(waiter, outcome));
+    }
+    psiWaiters.clear();
+  }
+
+  /**
+   * {@code party}'s PsiSum call {@code call} went away (cancelled, failed, past its deadline):
+   * parts still arriving on it are dropped, and a whole message stays but is no longer answered
+   * on that call.
+   */
+  synchronized void psiSumCallEnded(String party, Object call, StreamObserver<PsiSumOutcome> observer) {
+    PsiUpload upload = psiUploads.get(party);
+    if (upload != null && upload.call == call) {
+      dropUpload(party);
+    }
+    psiWaiters.remove(party, observer);
+  }
+
+  private void requirePsiSum(String party) {
     requireParticipant(party);
     if (purpose != SessionPurpose.SESSION_PURPOSE_PSI) {
       throw rejection(Status.FAILED_PRECONDITION, "PsiSum belongs to PSI sessions");
@@ -523,50 +709,21 @@ final class Session {
     if (stage != Stage.RELAYING) {
       requireNotEnded();
     }
-    if (psiParts.containsKey(party) || psiOutcome != null) {
+    if (psiMessages.containsKey(party) || psiOutcome != null) {
       throw rejection(Status.FAILED_PRECONDITION, "party " + party + " already sent its PSI sum message");
     }
-    if (message.length < 2 || (message[1] != PSI_MASKED_PAYLOAD && message[1] != PSI_MATCH_REPORT)) {
-      throw rejection(Status.INVALID_ARGUMENT,
-          "party " + party + " sent a PsiSum message that is neither a masked payload nor a match report");
+  }
+
+  private StatusRuntimeException refusePart(String party, Status status, String reason) {
+    dropUpload(party);
+    return rejection(status, reason);
+  }
+
+  private void dropUpload(String party) {
+    PsiUpload dropped = psiUploads.remove(party);
+    if (dropped != null) {
+      psiSumBytes -= dropped.bytes;
     }
-    for (Map.Entry<String, byte[]> other : psiParts.entrySet()) {
-      if (other.getValue()[1] == message[1]) {
-        throw rejection(Status.INVALID_ARGUMENT, "parties " + other.getKey() + " and " + party
-            + " both sent a " + (message[1] == PSI_MASKED_PAYLOAD ? "masked payload" : "match report")
-            + "; one side must be the sender, the other the receiver");
-      }
-    }
-    psiParts.put(party, message);
-    psiWaiters.put(party, observer);
-    onCancel(observer, () -> psiWaiters.remove(party, observer));
-    if (psiParts.size() < participants.size()) {
-      return;
-    }
-    String sender = null;
-    String receiver = null;
-    for (Map.Entry<String, byte[]> part : psiParts.entrySet()) {
-      if (part.getValue()[1] == PSI_MASKED_PAYLOAD) {
-        sender = part.getKey();
-      } else {
-        receiver = part.getKey();
-      }
-    }
-    byte[] result;
-    try {
-      result = IntersectionSumCoordinator.sum(psiParts.get(sender), sender, psiParts.get(receiver), receiver);
-    } catch (ParleyException e) {
-      abort(e.getMessage(), replies);
-      return;
-    }
-    psiParts.clear();
-    psiOutcome = PsiSumOutcome.newBuilder().setSessionId(id).setMessage(ByteString.copyFrom(result)).build();
-    LOG.info("session {}: PSI sum released to {} and {}", id, sender, receiver);
-    for (StreamObserver<PsiSumOutcome> waiter : psiWaiters.values()) {
-      PsiSumOutcome outcome = psiOutcome;
-      replies.add(() -> complete(waiter, outcome));
-    }
-    psiWaiters.clear();
   }
 
   // ---- Finish (MPC) ------------------------------------------------------------------------
@@ -681,7 +838,9 @@ final class Session {
     envelopes.clear();
     union = null;
     sumWithValues = null;
-    psiParts.clear();
+    psiUploads.clear();
+    psiMessages.clear();
+    psiSumBytes = 0;
     psiOutcome = null;
   }
 

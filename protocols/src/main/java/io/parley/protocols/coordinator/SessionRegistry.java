@@ -61,6 +61,12 @@ final class SessionRegistry implements Session.EndListener {
     return session == null ? 0 : session.waitingCalls();
   }
 
+  /** Bytes of PsiSum messages active session {@code id} holds; 0 when it is not active. */
+  long psiSumBytes(String id) {
+    Session session = active.get(id);
+    return session == null ? 0 : session.psiSumBytes();
+  }
+
   int activeCount() {
     return active.size();
   }

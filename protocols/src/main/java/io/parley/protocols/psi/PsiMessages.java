@@ -50,6 +50,16 @@ public final class PsiMessages {
 
   private PsiMessages() {}
 
+  /** The encoded size of a {@link Type#MASKED_PAYLOAD} of {@code count} elements of {@code width} words. */
+  public static long maskedPayloadBytes(long count, int width) {
+    return HEADER_BYTES + 4L + 8L * count * width;
+  }
+
+  /** The encoded size of a {@link Type#MATCH_REPORT} of {@code matched} positions and {@code width} words. */
+  public static long matchReportBytes(long matched, int width) {
+    return HEADER_BYTES + 8L + 4L * matched + 8L * width;
+  }
+
   public static byte[] encodePoints(Type type, byte[][] points) {
     if (type != Type.BLINDED_IDENTIFIERS && type != Type.REBLINDED_IDENTIFIERS) {
       throw new IllegalArgumentException("not a point message: " + type);

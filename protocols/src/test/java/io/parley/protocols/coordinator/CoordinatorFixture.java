@@ -4,6 +4,7 @@ import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.TlsChannelCredentials;
 import io.parley.protocols.client.CoordinatorClient;
+import io.parley.protocols.client.PsiSumPartClients;
 import io.parley.protocols.client.TlsMaterial;
 import io.parley.protocols.federation.FederationDefinition;
 import io.parley.protocols.pki.Credentials;
@@ -75,10 +76,10 @@ public final class CoordinatorFixture implements AutoCloseable {
   private final List<AutoCloseable> opened = new ArrayList<>();
 
   private CoordinatorFixture(long seed, boolean recordTranscript) {
-    this(seed, recordTranscript, PARTIES);
+    this(seed, recordTranscript, PARTIES, Session.MAX_PSI_SUM_BYTES);
   }
 
-  private CoordinatorFixture(long seed, boolean recordTranscript, List<String> parties) {
+  private CoordinatorFixture(long seed, boolean recordTranscript, List<String> parties, long psiSumBudgetBytes) {
     random = seeded(seed);
     ca = FederationCa.create(FEDERATION, random);
     federation = FederationDefinition.of(FEDERATION, parties, Map.of("sales", "region STRING, amount BIGINT"));
@@ -95,7 +96,8 @@ public final class CoordinatorFixture implements AutoCloseable {
         config,
         recordTranscript ? (party, rpc, message) -> transcript.add(new Record(party, rpc, message)) : TranscriptSink.NONE,
         clock,
-        seeded(seed + 1));
+        seeded(seed + 1),
+        psiSumBudgetBytes);
   }
 
   public static CoordinatorFixture start(long seed) {
@@ -104,7 +106,12 @@ public final class CoordinatorFixture implements AutoCloseable {
 
   /** As {@link #start}, for a federation of {@code parties} (for example more than three). */
   public static CoordinatorFixture start(long seed, List<String> parties) {
-    return new CoordinatorFixture(seed, true, parties);
+    return new CoordinatorFixture(seed, true, parties, Session.MAX_PSI_SUM_BYTES);
+  }
+
+  /** As {@link #start}, each PSI session holding at most {@code psiSumBudgetBytes} of PsiSum messages. */
+  public static CoordinatorFixture startWithPsiSumBudget(long seed, long psiSumBudgetBytes) {
+    return new CoordinatorFixture(seed, true, PARTIES, psiSumBudgetBytes);
   }
 
   /** As {@link #start}, keeping no transcript: for benchmarks that relay gigabytes. */
@@ -137,6 +144,14 @@ public final class CoordinatorFixture implements AutoCloseable {
     return client(tls(party));
   }
 
+  /** As {@link #client(String)}, cutting PsiSum messages into parts of {@code psiSumPartBytes}. */
+  public synchronized CoordinatorClient client(String party, int psiSumPartBytes) {
+    CoordinatorClient client =
+        PsiSumPartClients.connect(server.address(), tls(party), CALL_TIMEOUT, psiSumPartBytes);
+    opened.add(client);
+    return client;
+  }
+
   public synchronized CoordinatorClient client(TlsMaterial tls) {
     CoordinatorClient client = CoordinatorClient.connect(server.address(), tls, CALL_TIMEOUT);
     opened.add(client);
@@ -153,6 +168,22 @@ public final class CoordinatorFixture implements AutoCloseable {
       ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(), tls.build()).build();
       opened.add(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
       return CoordinatorGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS);
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** A raw asynchronous stub as {@code party}, for streams the client API would never send. */
+  public synchronized CoordinatorGrpc.CoordinatorStub rawAsyncStub(String party) {
+    TlsMaterial material = tls(party);
+    try {
+      TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder()
+          .keyManager(new ByteArrayInputStream(Pem.certificate(material.certificate())),
+              new ByteArrayInputStream(Pem.privateKey(material.privateKey())))
+          .trustManager(new ByteArrayInputStream(Pem.certificate(ca.certificate())));
+      ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(), tls.build()).build();
+      opened.add(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+      return CoordinatorGrpc.newStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS);
     } catch (java.io.IOException e) {
       throw new AssertionError(e);
     }
@@ -189,6 +220,18 @@ public final class CoordinatorFixture implements AutoCloseable {
     while (server.service().sessions().waitingCalls(id) < count) {
       if (System.nanoTime() > giveUp) {
         throw new AssertionError("session " + id + " never had " + count + " waiting calls");
+      }
+      Thread.sleep(5);
+    }
+  }
+
+  /** Waits (bounded) until session {@code id} holds {@code bytes} of PsiSum messages. */
+  public void awaitPsiSumBytes(String id, long bytes) throws InterruptedException {
+    long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (server.service().sessions().psiSumBytes(id) != bytes) {
+      if (System.nanoTime() > giveUp) {
+        throw new AssertionError("session " + id + " never held " + bytes + " bytes of PsiSum messages, but "
+            + server.service().sessions().psiSumBytes(id));
       }
       Thread.sleep(5);
     }

@@ -137,7 +137,7 @@ class CoordinatorInputPartiesTest {
     assertTrue(twice.contains("input party delta is named twice"), twice);
     StatusRuntimeException aggregate = assertThrows(StatusRuntimeException.class,
         () -> fixture.rawStub(fixture.ca.issueParty("alpha", fixture.random)).createSession(
-            CreateSessionRequest.newBuilder().setProtocolVersion(1).setQuery(QUERY.toByteString())
+            CreateSessionRequest.newBuilder().setProtocolVersion(CoordinatorClient.PROTOCOL_VERSION).setQuery(QUERY.toByteString())
                 .addInputParties("delta").build()));
     assertTrue(aggregate.getStatus().getDescription().contains("input_parties belong to MPC sessions"));
   }

@@ -93,7 +93,7 @@ class CoordinatorMpcSessionTest {
         .contains("compute party 'delta' is not a party of federation parley-test"));
     StatusRuntimeException aggregateWithParties = assertThrows(StatusRuntimeException.class,
         () -> fixture.rawStub(fixture.ca.issueParty("alpha", fixture.random)).createSession(
-            CreateSessionRequest.newBuilder().setProtocolVersion(1).setQuery(QUERY.toByteString())
+            CreateSessionRequest.newBuilder().setProtocolVersion(CoordinatorClient.PROTOCOL_VERSION).setQuery(QUERY.toByteString())
                 .addComputeParties("alpha").build()));
     assertTrue(aggregateWithParties.getStatus().getDescription().contains("compute_parties belong to MPC sessions"));
   }

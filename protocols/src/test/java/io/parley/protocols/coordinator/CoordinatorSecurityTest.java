@@ -52,7 +52,7 @@ class CoordinatorSecurityTest {
     // Trusting the real CA, so only the server's check of the client certificate can refuse it.
     StatusRuntimeException refused = assertThrows(StatusRuntimeException.class,
         () -> fixture.rawStub(foreign).createSession(CreateSessionRequest.newBuilder()
-            .setProtocolVersion(1).setQuery(QUERY.toByteString()).build()));
+            .setProtocolVersion(CoordinatorClient.PROTOCOL_VERSION).setQuery(QUERY.toByteString()).build()));
     assertEquals(Status.Code.UNAVAILABLE, refused.getStatus().getCode());
     // Through the client API, a party of the foreign CA fails with a message naming the coordinator and TLS.
     TlsMaterial material = TlsMaterial.fromPem(Pem.certificate(foreign.certificate()),
@@ -106,7 +106,7 @@ class CoordinatorSecurityTest {
     Credentials coordinatorUnit = fixture.issueClient("alpha", "coordinator");
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
         () -> fixture.rawStub(coordinatorUnit).createSession(CreateSessionRequest.newBuilder()
-            .setProtocolVersion(1).setQuery(QUERY.toByteString()).build()));
+            .setProtocolVersion(CoordinatorClient.PROTOCOL_VERSION).setQuery(QUERY.toByteString()).build()));
     assertEquals(Status.Code.UNAUTHENTICATED, e.getStatus().getCode());
     assertTrue(e.getStatus().getDescription().contains("is a coordinator certificate, not a party certificate"),
         e.getStatus().getDescription());

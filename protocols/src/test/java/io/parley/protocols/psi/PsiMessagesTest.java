@@ -19,6 +19,20 @@ class PsiMessagesTest {
   }
 
   @Test
+  void theSizeFormulasGiveTheEncodedLengths() {
+    assertEquals(PsiMessages.encodeMaskedPayload(new PsiMessages.MaskedPayload(4, new long[12])).length,
+        PsiMessages.maskedPayloadBytes(3, 4));
+    assertEquals(PsiMessages.encodeMatchReport(new PsiMessages.MatchReport(10, new int[] {1, 5}, new long[4])).length,
+        PsiMessages.matchReportBytes(2, 4));
+    // The largest sum whose two messages fit the coordinator's 1 GiB: about 30 million identifiers.
+    long identifiers = 29_826_160;
+    assertTrue(PsiMessages.maskedPayloadBytes(identifiers, 4) + PsiMessages.matchReportBytes(identifiers, 4)
+        <= 1L << 30);
+    assertTrue(PsiMessages.maskedPayloadBytes(identifiers + 1, 4) + PsiMessages.matchReportBytes(identifiers + 1, 4)
+        > 1L << 30);
+  }
+
+  @Test
   void everyMessageRoundTrips() {
     byte[][] sent = points(3);
     byte[][] received =

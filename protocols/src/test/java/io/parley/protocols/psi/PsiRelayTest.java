@@ -15,6 +15,7 @@ import io.parley.protocols.crypto.Drbg;
 import io.parley.protocols.mpc.RelayNetwork;
 import io.parley.protocols.wire.PrivateJoin;
 import io.parley.protocols.wire.PrivateJoinSide;
+import io.parley.protocols.wire.PsiSumPart;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -185,6 +186,37 @@ class PsiRelayTest {
     PsiSumResult atSender = (PsiSumResult) valueOf(outcomes[1]);
     assertEquals(new PsiSumResult(data.plaintextSize(), expected[0], new long[] {expected[1]}), atReceiver);
     assertEquals(atReceiver, atSender);
+  }
+
+  @Test
+  void aSumWhoseMessagesTravelInManyPartsEqualsTheSingleMessageSum() {
+    Data data = Data.of(50, 35);
+    // SIZE distinct sender identifiers of 2 words: a payload of 4,810 bytes, so 256-byte parts cut it
+    // into 19 (and the receiver's report into 3).
+    RelayedPsi.Outcome<?>[] single = runSum(data, 35);
+    RelayedPsi.Outcome<?>[] parted = parties.runWithPsiSumParts(35, PsiVariant.INTERSECTION_SUM, 256,
+        (session, random) -> session.sumAsReceiver(data.receiverBytes(), 2, random),
+        (session, random) -> session.sumAsSender(data.senderBytes(), data.senderValues(), random));
+    long[] expected = data.plaintextSum();
+    PsiSumResult plaintext = new PsiSumResult(data.plaintextSize(), expected[0], new long[] {expected[1]});
+    assertEquals(plaintext, valueOf(single[0]));
+    assertEquals(plaintext, valueOf(parted[0]));
+    assertEquals(plaintext, valueOf(parted[1]));
+    String session = parties.lastSessionId;
+    long senderParts = parties.fixture.transcriptOf(RelayedPsi.SENDER, "PsiSum").stream()
+        .map(record -> parse(record.message()))
+        .filter(part -> part.getSessionId().equals(session))
+        .peek(part -> assertTrue(part.getChunk().size() <= 256))
+        .count();
+    assertEquals(19, senderParts, "the masked payload's parts");
+  }
+
+  private static PsiSumPart parse(byte[] message) {
+    try {
+      return PsiSumPart.parseFrom(message);
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new AssertionError(e);
+    }
   }
 
   private static RelayedPsi.Outcome<?>[] runSum(Data data, long seed) {

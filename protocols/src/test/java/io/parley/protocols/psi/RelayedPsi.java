@@ -64,15 +64,26 @@ final class RelayedPsi implements AutoCloseable {
     return run(seed, variant, UnaryOperator.identity(), receiverRole, senderRole);
   }
 
+  /** As {@link #run(long, PsiVariant, Role, Role)}, both parties' clients sending PsiSum in parts of {@code partBytes}. */
+  <R, S> Outcome<?>[] runWithPsiSumParts(
+      long seed, PsiVariant variant, int partBytes, Role<R> receiverRole, Role<S> senderRole) {
+    return run(seed, variant, UnaryOperator.identity(), fixture.client(RECEIVER, partBytes),
+        fixture.client(SENDER, partBytes), receiverRole, senderRole);
+  }
+
   /** {@code interposeAtReceiver} may replace the receiver's relay (tampering, replays). */
   <R, S> Outcome<?>[] run(long seed, PsiVariant variant, UnaryOperator<RelayNetwork.Relay> interposeAtReceiver,
       Role<R> receiverRole, Role<S> senderRole) {
+    return run(seed, variant, interposeAtReceiver, fixture.client(RECEIVER), fixture.client(SENDER), receiverRole,
+        senderRole);
+  }
+
+  private <R, S> Outcome<?>[] run(long seed, PsiVariant variant, UnaryOperator<RelayNetwork.Relay> interposeAtReceiver,
+      CoordinatorClient receiverClient, CoordinatorClient senderClient, Role<R> receiverRole, Role<S> senderRole) {
     PrivateJoin query = PrivateJoin.newBuilder().setVersion(1)
         .setInitiator(PrivateJoinSide.newBuilder().setParty(RECEIVER).setTable("sales"))
         .setResponder(PrivateJoinSide.newBuilder().setParty(SENDER).setTable("sales"))
         .setDescription("psi test " + seed).build();
-    CoordinatorClient receiverClient = fixture.client(RECEIVER);
-    CoordinatorClient senderClient = fixture.client(SENDER);
     SessionCreated created = receiverClient.createPsiSession(query, List.of(RECEIVER, SENDER), timeout);
     String sessionId = created.getSessionId();
     lastSessionId = sessionId;
