@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parley.protocols.ParleyException;
+import io.parley.protocols.psi.X25519Implementation;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +48,17 @@ class ParleyConfTest {
     assertEquals(Duration.ofSeconds(30), withOptions.get(ParleyConf.SESSION_TIMEOUT), "full key as option");
     assertEquals("other:2", withOptions.get(ParleyConf.COORDINATOR), "short, case-insensitive option name");
     assertEquals(65536, withOptions.get(ParleyConf.VECTOR_SLICE_ELEMENTS), "default when neither");
+  }
+
+  @Test
+  void psiX25519IsAutoUnlessNamed() {
+    assertEquals(X25519Implementation.AUTO, session(Map.of()).get(ParleyConf.PSI_X25519));
+    assertEquals(X25519Implementation.BOUNCYCASTLE,
+        session(Map.of("spark.parley.psi.x25519", "BouncyCastle")).get(ParleyConf.PSI_X25519));
+    ParleyException refused = assertThrows(ParleyException.class,
+        () -> session(Map.of("spark.parley.psi.x25519", "openssl")).get(ParleyConf.PSI_X25519));
+    assertEquals("spark.parley.psi.x25519 is 'openssl'; expected auto, libsodium or bouncycastle",
+        refused.getMessage());
   }
 
   @Test
