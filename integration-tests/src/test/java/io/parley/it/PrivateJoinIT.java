@@ -91,6 +91,9 @@ class PrivateJoinIT {
     settings(REVEALING).forEach((key, value) -> args.addAll(List.of("--set", key + "=" + value)));
     betaOutputs = work.resolve("beta-intersections");
     args.addAll(List.of("--set", "spark.parley.psi.outputDir=" + betaOutputs));
+    // beta multiplies in Java while alpha takes libsodium (auto): every join here also shows that
+    // the two X25519 implementations give the same bytes across processes.
+    args.addAll(List.of("--set", "spark.parley.psi.x25519=bouncycastle"));
     beta = LaunchedProcess.start("party-beta", Commands.parley(args), Commands.parleyEnvironment(), federation.logs());
     beta.awaitLine(LaunchedProcess.Output.STDOUT, Pattern.compile("^party beta ready"), ProcessFederation.READY_TIMEOUT);
   }
