@@ -96,7 +96,12 @@ public final class BenchPsiCommand implements Callable<Integer> {
     if (partitions != null && partitions < 1) {
       throw new UsageException("--partitions must be at least 1");
     }
-    X25519Implementation implementation = X25519Implementation.parse("--x25519", x25519);
+    X25519Implementation implementation;
+    try {
+      implementation = X25519Implementation.parse("--x25519", x25519);
+    } catch (io.parley.protocols.ParleyException e) {
+      throw new UsageException(e.getMessage());
+    }
     PrintStream out = System.out;
     out.println("X25519: " + implementation.describeResolved());
     return folder.inTemporaryFolder("parley-bench-psi-", out, this::run);

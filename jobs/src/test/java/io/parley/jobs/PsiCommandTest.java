@@ -30,6 +30,7 @@ class PsiCommandTest {
     assertEquals(0, bench.exitCode(), bench::toString);
     assertTrue(bench.out().startsWith("Usage: parley bench psi"), bench::toString);
     assertTrue(bench.out().contains("--overlap=F"), bench::toString);
+    assertTrue(bench.out().contains("--x25519=IMPL"), bench::toString);
     CliRun own = CliRun.of(new PsiCommand(), "--help");
     assertTrue(own.out().startsWith("Usage: psi"), own::toString);
   }
@@ -47,5 +48,7 @@ class PsiCommandTest {
     assertUsageError(CliRun.parley("psi", "--conf", "x.conf", "--with", "beta:t", "--on", "id"), "give --from TABLE");
     assertUsageError(CliRun.parley("psi", "--conf", "x.conf", "--on", "id"), "--with");
     assertUsageError(CliRun.parley("bench", "psi", "--overlap", "2"), "--overlap within 0..1");
+    assertUsageError(CliRun.parley("bench", "psi", "--x25519", "openssl"),
+        "--x25519 is 'openssl'; expected auto, libsodium or bouncycastle");
   }
 }
