@@ -47,7 +47,8 @@ import picocli.CommandLine.Option;
       "Sets up alpha, beta and gamma in a temporary folder with generated data (CSV at some "
           + "parties, Parquet at others; some regions at only some parties), starts the coordinator and "
           + "the responders of beta and gamma as separate JVMs, runs several federated queries as alpha "
-          + "and prints each result beside plain Spark's answer over the pooled rows; then a second-price "
+          + "and prints each result beside plain Spark's answer over the pooled rows (one query on secret "
+          + "shares among the three, one a private join of alpha's customers and beta's orders); then a second-price "
           + "sealed-bid auction over the three parties' bids on secret shares, beside the plain outcome. "
           + "Exits non-zero if any result differs.",
       ""
@@ -77,7 +78,21 @@ public final class DemoCommand implements Callable<Integer> {
                   + " ORDER BY total_units DESC, region LIMIT 3"),
           new DemoQuery(
               "totals over all rows (no GROUP BY)",
-              "SELECT secure_count(*) AS n, secure_sum(amount) AS total, secure_avg(units) AS mean_units FROM sales"));
+              "SELECT secure_count(*) AS n, secure_sum(amount) AS total, secure_avg(units) AS mean_units FROM sales"),
+          new DemoQuery(
+              "median and maximum per region, on secret shares",
+              "SELECT region, secure_median(amount) AS median_amount, secure_max(amount) AS max_amount"
+                  + " FROM sales GROUP BY region ORDER BY region",
+              "3 compute parties, on shares"),
+          new DemoQuery(
+              "private join: business customers' orders (alpha holds customers, beta holds orders)",
+              "SELECT secure_count(*) AS orders, secure_sum(o.amount) AS total FROM customers c"
+                  + " JOIN orders o ON c.customer_id = o.customer_id"
+                  + " WHERE c.segment = 'business' AND o.amount >= 100",
+              "alpha and beta, ECDH-PSI"));
+
+  /** Tables one party holds: alpha's customers and beta's orders, joined privately. */
+  static final Map<String, String> OWNERS = Map.of("customers", "alpha", "orders", "beta");
 
   @Option(names = "--rows", paramLabel = "N", description = "Rows per party and table (default: ${DEFAULT-VALUE}).")
   int rows = 400;
@@ -100,11 +115,16 @@ public final class DemoCommand implements Callable<Integer> {
     Cli.exit(new DemoCommand(), args);
   }
 
-  record DemoQuery(String title, String sql) {
+  record DemoQuery(String title, String sql, String participants) {
+    DemoQuery(String title, String sql) {
+      this(title, sql, "3 parties");
+    }
+
     String plainSql() {
       return sql.replace("secure_", "")
           .replace("FROM sales", "FROM pooled_sales")
-          .replace("FROM readings", "FROM pooled_readings");
+          .replace("FROM readings", "FROM pooled_readings")
+          .replace("FROM customers c JOIN orders o", "FROM pooled_customers c JOIN pooled_orders o");
     }
   }
 
@@ -133,10 +153,12 @@ public final class DemoCommand implements Callable<Integer> {
     schemas.put("sales", DemoData.SALES_SCHEMA);
     schemas.put("readings", DemoData.READINGS_SCHEMA);
     schemas.put("bids", DemoData.BIDS_SCHEMA);
+    schemas.put("customers", DemoData.CUSTOMERS_SCHEMA);
+    schemas.put("orders", DemoData.ORDERS_SCHEMA);
     DevFederation federation =
         DevFederation.write(
-            files, work.resolve("federation").toString(), DevFederation.DEFAULT_NAME, PARTIES, PARTIES, schemas,
-            DevFederation.DEFAULT_COORDINATOR, false, new SecureRandom());
+            files, work.resolve("federation").toString(), DevFederation.DEFAULT_NAME, PARTIES, PARTIES, OWNERS,
+            schemas, DevFederation.DEFAULT_COORDINATOR, false, new SecureRandom());
     out.println("federation " + DevFederation.DEFAULT_NAME + " of " + String.join(", ", PARTIES) + " in " + federation.dir());
 
     Map<String, Map<String, String>> tablePaths = new LinkedHashMap<>();
@@ -148,6 +170,11 @@ public final class DemoCommand implements Callable<Integer> {
       paths.put("sales", data.resolve(i == 1 ? "sales.csv" : "sales.parquet").toString());
       paths.put("readings", data.resolve(i == 0 ? "readings.parquet" : "readings.csv").toString());
       paths.put("bids", data.resolve(i == 1 ? "bids.csv" : "bids.parquet").toString());
+      OWNERS.forEach((table, owner) -> {
+        if (owner.equals(party)) {
+          paths.put(table, data.resolve(table + ".parquet").toString());
+        }
+      });
       tablePaths.put(party, paths);
     }
 
@@ -194,6 +221,10 @@ public final class DemoCommand implements Callable<Integer> {
       write(spark, files, paths.get("bids"), StructType.fromDDL(DemoData.BIDS_SCHEMA),
           DemoData.bidsRows(seed, PARTIES.get(i), i, rows));
     }
+    write(spark, files, tablePaths.get(OWNERS.get("customers")).get("customers"),
+        StructType.fromDDL(DemoData.CUSTOMERS_SCHEMA), DemoData.customersRows(seed, rows));
+    write(spark, files, tablePaths.get(OWNERS.get("orders")).get("orders"),
+        StructType.fromDDL(DemoData.ORDERS_SCHEMA), DemoData.ordersRows(seed, rows));
   }
 
   private static void write(SparkSession spark, HadoopFiles files, String path, StructType schema, List<Row> rows) {
@@ -204,7 +235,10 @@ public final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  /** {@code pooled_sales} and {@code pooled_readings}: every party's rows together, read with the federation's schema. */
+  /**
+   * {@code pooled_<table>}: every party's rows of each table together (for a table one party holds,
+   * its rows), read with the federation's schema.
+   */
   static void registerPooledViews(
       SparkSession spark, Map<String, Map<String, String>> tablePaths, Map<String, String> schemas) {
     schemas.forEach(
@@ -213,6 +247,9 @@ public final class DemoCommand implements Callable<Integer> {
           Dataset<Row> pooled = null;
           for (Map<String, String> paths : tablePaths.values()) {
             String path = paths.get(table);
+            if (path == null) {
+              continue;
+            }
             Dataset<Row> part =
                 path.endsWith(".csv")
                     ? spark.read().schema(schema).option("header", "true").csv(path)
@@ -234,7 +271,7 @@ public final class DemoCommand implements Callable<Integer> {
       ResultTable secure = ResultTable.collect(spark.sql(query.sql()));
       double seconds = (System.nanoTime() - started) / 1e9;
       ResultTable plain = ResultTable.collect(spark.sql(query.plainSql()));
-      printSideBySide(out, "secure, 3 parties (" + String.format(Locale.ROOT, "%.2f s", seconds) + ")", secure,
+      printSideBySide(out, "secure, " + query.participants() + " (" + String.format(Locale.ROOT, "%.2f s", seconds) + ")", secure,
           "plain Spark, pooled rows", plain);
       Optional<String> difference = ResultComparison.difference(secure, plain);
       if (difference.isEmpty()) {

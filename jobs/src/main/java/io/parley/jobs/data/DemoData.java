@@ -13,9 +13,10 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The demo's rows: a {@code sales} table (region, DECIMAL amount, INT units with a few nulls) and a
- * {@code readings} table (sensor, two correlated DOUBLE columns), drawn from a seeded generator per
- * party. Some regions exist at only some parties, so a group's total needs all of them.
+ * The demo's rows: a {@code sales} table (region, DECIMAL amount, INT units with a few nulls), a
+ * {@code readings} table (sensor, two correlated DOUBLE columns) and {@code bids}, drawn from a
+ * seeded generator per party (some regions exist at only some parties, so a group's total needs
+ * all of them); and {@code customers} and {@code orders}, each held by one party, for a private join.
  */
 public final class DemoData {
   public static final String SALES_SCHEMA = "region STRING, amount DECIMAL(12,2), units INT";
@@ -38,6 +39,37 @@ public final class DemoData {
   }
 
   public static final String BIDS_SCHEMA = "bid_id STRING, amount DECIMAL(12,2)";
+  /** One party's customers (each identifier once), for the private join. */
+  public static final String CUSTOMERS_SCHEMA = "customer_id STRING, segment STRING";
+  /** Another party's orders (several per customer, many of customers the first party lacks). */
+  public static final String ORDERS_SCHEMA = "customer_id STRING, amount DECIMAL(12,2)";
+
+  /** About {@code rows} customers out of {@code 2 rows} possible identifiers, in two segments. */
+  public static List<Row> customersRows(long seed, int rows) {
+    Random random = new Random(seed * 3_000_017L);
+    List<Row> result = new ArrayList<>(rows);
+    for (int i = 0; i < 2 * rows; i++) {
+      if (random.nextBoolean()) {
+        result.add(RowFactory.create(customerId(i), random.nextInt(3) == 0 ? "business" : "retail"));
+      }
+    }
+    return result;
+  }
+
+  /** {@code rows} orders of customers drawn from the same {@code 2 rows} identifiers. */
+  public static List<Row> ordersRows(long seed, int rows) {
+    Random random = new Random(seed * 4_000_037L);
+    List<Row> result = new ArrayList<>(rows);
+    for (int i = 0; i < rows; i++) {
+      result.add(RowFactory.create(customerId(random.nextInt(2 * rows)),
+          BigDecimal.valueOf(random.nextInt(50_000), 2)));
+    }
+    return result;
+  }
+
+  private static String customerId(int number) {
+    return String.format(java.util.Locale.ROOT, "c-%05d", number);
+  }
 
   /** Bids of party number {@code partyIndex}: unique ids, amounts up to 999.99 (so equal amounts across parties occur). */
   public static List<Row> bidsRows(long seed, String party, int partyIndex, int rows) {
