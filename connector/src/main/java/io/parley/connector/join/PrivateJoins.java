@@ -29,7 +29,6 @@ import java.math.BigInteger;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.TreeSet;
@@ -82,8 +81,9 @@ import scala.Tuple2;
  *       the peer's (beside their positions in the peer's send order) and counts. Below the larger
  *       {@code minIntersection} of the two, it withholds the result (see {@link
  *       ParleyConf#POLICY_PSI_MIN_INTERSECTION}); otherwise it releases the size, and for a sum
- *       reports the matched positions to the coordinator's {@code PsiSum} while the sender's
- *       executors mask its payload slice by slice.
+ *       its executors send the matched positions to the coordinator's {@code PsiSum} while the
+ *       sender's executors mask and send their payload slices: each driver declares its message
+ *       and awaits the sum, never holding the payload or the positions.
  * </ol>
  *
  * Any failure aborts the session for both; nothing partial is returned.
@@ -306,7 +306,7 @@ public final class PrivateJoins {
         } else if (plan.isReceiver()) {
           result = receive(driver, link, domain, executors, peerDoubly, returned, theirs, minimum);
         } else {
-          result = send(driver, link, domain, own, mine, minimum);
+          result = send(driver, link, domain, executors, own, mine, minimum);
         }
         session.finish();
         log("done");
@@ -373,44 +373,49 @@ public final class PrivateJoins {
       inJob(stage, shuffledOwn::count);
       Dataset<Row> matches = peerDoubly.join(spark.createDataFrame(shuffledOwn, RETURNED_POINTS), "point")
           .select("position");
+      long size = inJob(stage, matches::count);
+      if (size < minimum) {
+        driver.send(link.peerId(), DriverMessages.encode(new DriverMessages.Outcome(false, -1)));
+        throw withheld(minimum);
+      }
+      driver.send(link.peerId(), DriverMessages.encode(new DriverMessages.Outcome(true, size)));
       if (plan.variant() == PsiVariant.CARDINALITY) {
-        long size = inJob(stage, matches::count);
-        if (size < minimum) {
-          driver.send(link.peerId(), DriverMessages.encode(new DriverMessages.Outcome(false, -1)));
-          throw withheld(minimum);
-        }
-        driver.send(link.peerId(), DriverMessages.encode(new DriverMessages.Outcome(true, size)));
         return sizeRow(size);
       }
       // The matched positions index the sender's private shuffle: the receiver learns which of
       // those anonymous elements matched, as the protocol states, and the coordinator needs them.
-      // One int[] per partition reaches the driver (4 bytes per match, not a Row each).
-      int[] positions = sortedPositions(
-          inJob(stage, () -> matches.javaRDD().mapPartitions(new PsiTasks.MatchedPositions()).collect()));
-      if (positions.length < minimum) {
-        driver.send(link.peerId(), DriverMessages.encode(new DriverMessages.Outcome(false, -1)));
-        throw withheld(minimum);
-      }
-      driver.send(link.peerId(), DriverMessages.encode(new DriverMessages.Outcome(true, positions.length)));
+      // Only now, with the size released, does each task send its positions to the coordinator
+      // itself; this driver gets back each partition's count and payload-mask sum (5 words).
+      stage = "summing";
       PsiSumMasks masks = link.sumMasks(domain);
-      long[] correction = masks.payloadMaskSum(positions, PsiTasks.SUM_WIDTH);
+      client.beginPsiSumReport(sessionId, theirs.total(), PsiTasks.SUM_WIDTH, size);
+      List<long[]> shares = inJob(stage, () -> matches.javaRDD()
+          .mapPartitions(new PsiTasks.SendMatchedPositions(masks, executors)).collect());
+      long sent = 0;
+      long[] correction = new long[PsiTasks.SUM_WIDTH];
+      for (long[] share : shares) {
+        sent += share[0];
+        for (int w = 0; w < correction.length; w++) {
+          correction[w] += share[1 + w];
+        }
+      }
+      if (sent != size) {
+        throw new ParleyException("the matching tasks sent " + sent + " positions where the join counted " + size);
+      }
       long[] outputMask = masks.outputMask(PsiTasks.SUM_WIDTH);
       for (int w = 0; w < correction.length; w++) {
         correction[w] -= outputMask[w];
       }
-      stage = "summing";
-      byte[] report = PsiMessages.encodeMatchReport(
-          new PsiMessages.MatchReport(Math.toIntExact(theirs.total()), positions, correction));
-      PsiSumResult sum = PsiSumResult.unmask(client.psiSum(sessionId, report), COORDINATOR, masks);
-      if (sum.intersectionSize() != positions.length) {
+      PsiSumResult sum = PsiSumResult.unmask(client.awaitPsiSum(sessionId, correction), COORDINATOR, masks);
+      if (sum.intersectionSize() != size) {
         throw new ParleyException("the coordinator's sum counts " + sum.intersectionSize() + " matches, not the "
-            + positions.length + " reported");
+            + size + " reported");
       }
       return sumRow(sum);
     }
 
-    private Dataset<Row> send(Network driver, PsiLink link, PsiDomain domain, JavaRDD<Tuple2<byte[][], long[]>> own,
-        DriverMessages.Batches mine, long minimum) {
+    private Dataset<Row> send(Network driver, PsiLink link, PsiDomain domain, PsiTasks.ExecutorLink executors,
+        JavaRDD<Tuple2<byte[][], long[]>> own, DriverMessages.Batches mine, long minimum) {
       DriverMessages.Outcome outcome = DriverMessages.decodeOutcome(driver.receive(link.peerId()), plan.peer());
       if (!outcome.released()) {
         throw withheld(minimum);
@@ -420,42 +425,21 @@ public final class PrivateJoins {
       }
       stage = "summing";
       PsiSumMasks masks = link.sumMasks(domain);
-      // Masked words only reach this driver, which sends the payload to the coordinator as one PsiSum
-      // message (the client cuts it into parts); each executor masks its own slice at its place in
-      // the send order. No local keeps the slices or the words: at most two copies live at once.
-      byte[] payload = PsiMessages.encodeMaskedPayload(new PsiMessages.MaskedPayload(PsiTasks.SUM_WIDTH,
-          concatenate(inJob(stage, () -> own.mapPartitionsWithIndex(
-              new PsiTasks.MaskPayload(masks, mine.offsets()), true).collect()), mine.total() * PsiTasks.SUM_WIDTH)));
-      PsiSumResult sum = PsiSumResult.unmask(client.psiSum(sessionId, payload), COORDINATOR, masks);
+      // Each task masks its own batch at its place in the send order and sends it to the coordinator
+      // itself: this driver declares the payload's size and then only waits for the sum.
+      client.beginPsiSumPayload(sessionId, mine.total(), PsiTasks.SUM_WIDTH);
+      long sent = inJob(stage, () -> own.mapPartitionsWithIndex(
+              new PsiTasks.SendMaskedPayload(masks, mine.offsets(), executors), true).collect())
+          .stream().mapToLong(Long::longValue).sum();
+      if (sent != mine.total()) {
+        throw new ParleyException("the masking tasks sent " + sent + " elements, not the " + mine.total() + " blinded");
+      }
+      PsiSumResult sum = PsiSumResult.unmask(client.awaitPsiSum(sessionId, new long[0]), COORDINATOR, masks);
       if (sum.intersectionSize() != outcome.size()) {
         throw new ParleyException("the coordinator's sum counts " + sum.intersectionSize() + " matches where party "
             + plan.peer() + " announced " + outcome.size());
       }
       return sumRow(sum);
-    }
-
-    private static long[] concatenate(List<long[]> slices, long length) {
-      long[] words = new long[Math.toIntExact(length)];
-      int offset = 0;
-      for (long[] slice : slices) {
-        System.arraycopy(slice, 0, words, offset, slice.length);
-        offset += slice.length;
-      }
-      if (offset != words.length) {
-        throw new ParleyException("the masked payload slices hold " + offset + " words, not " + words.length);
-      }
-      return words;
-    }
-
-    private static int[] sortedPositions(List<int[]> partitions) {
-      int[] positions = new int[partitions.stream().mapToInt(p -> p.length).sum()];
-      int offset = 0;
-      for (int[] partition : partitions) {
-        System.arraycopy(partition, 0, positions, offset, partition.length);
-        offset += partition.length;
-      }
-      Arrays.sort(positions);
-      return positions;
     }
 
     private QueryRefused withheld(long minimum) {

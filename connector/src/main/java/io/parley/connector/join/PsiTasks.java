@@ -2,6 +2,7 @@ package io.parley.connector.join;
 
 import io.parley.connector.party.ExecutorClients;
 import io.parley.protocols.ParleyException;
+import io.parley.protocols.client.CoordinatorClient;
 import io.parley.protocols.client.TlsMaterial;
 import io.parley.protocols.crypto.Drbg;
 import io.parley.protocols.mpc.Network;
@@ -34,9 +35,10 @@ import scala.Tuple2;
 /**
  * What a party's executors run in a private join: identifiers to canonical bytes, deduplication
  * under a keyed partitioner, hashing to the curve and blinding, reblinding the peer's batches,
- * global shuffles and the masked payload of a sum. Each task that talks to the peer opens its own
- * sealed network for its operation and partition through its executor JVM's coordinator client;
- * randomness is {@link Drbg#strong()} per task.
+ * global shuffles, and the slices of a sum's two messages, which the tasks send to the coordinator
+ * themselves. Each task that talks to the peer opens its own sealed network for its operation and
+ * partition through its executor JVM's coordinator client; randomness is {@link Drbg#strong()} per
+ * task.
  */
 final class PsiTasks {
   /** Relay operation of each party's own blinded batches {@code H(x)^k}, one per partition. */
@@ -64,7 +66,16 @@ final class PsiTasks {
     }
 
     Network network(String operation, int partition, SecureRandom random) {
-      return link.network(ExecutorClients.get(coordinator, tls, callTimeout), operation, partition, random);
+      return link.network(client(), operation, partition, random);
+    }
+
+    /** This executor JVM's coordinator client (one channel per JVM). */
+    CoordinatorClient client() {
+      return ExecutorClients.get(coordinator, tls, callTimeout);
+    }
+
+    String sessionId() {
+      return link.sessionId();
     }
 
     String peer() {
@@ -460,34 +471,55 @@ final class PsiTasks {
     }
   }
 
-  /** The sender's payload of batch {@code p}, masked at its place in the whole send order. */
-  static final class MaskPayload implements Function2<Integer, Iterator<Tuple2<byte[][], long[]>>, Iterator<long[]>> {
+  /**
+   * The sender's payload of batch {@code p}, masked at its place in the whole send order (elements
+   * {@code [offsets[p], offsets[p] + size)}), sent by this task to the coordinator's PsiSum as its
+   * slice of the declared payload. Returns the number of elements sent. The batch comes from the
+   * checkpointed blinding stage, so a recomputed task would send the same slice again, which the
+   * coordinator refuses as an overlap (the session then fails; it never counts a slice twice).
+   */
+  static final class SendMaskedPayload
+      implements Function2<Integer, Iterator<Tuple2<byte[][], long[]>>, Iterator<Long>> {
     private static final long serialVersionUID = 1L;
     private final PsiSumMasks masks;
     private final long[] offsets;
+    private final ExecutorLink link;
 
-    MaskPayload(PsiSumMasks masks, long[] offsets) {
+    SendMaskedPayload(PsiSumMasks masks, long[] offsets, ExecutorLink link) {
       this.masks = masks;
       this.offsets = offsets;
+      this.link = link;
     }
 
     @Override
-    public Iterator<long[]> call(Integer batch, Iterator<Tuple2<byte[][], long[]>> sent) {
+    public Iterator<Long> call(Integer batch, Iterator<Tuple2<byte[][], long[]>> sent) {
       long[] words = sent.next()._2().clone();
       masks.maskPayload(offsets[batch], SUM_WIDTH, words);
-      return List.of(words).iterator();
+      link.client().sendPsiSumPayload(link.sessionId(), offsets[batch], words, SUM_WIDTH);
+      return List.of((long) (words.length / SUM_WIDTH)).iterator();
     }
   }
 
   /**
-   * The receiver's matched positions of one partition as one array, so its driver collects 4 bytes
-   * per match rather than a Row.
+   * The receiver's matched positions (indices in the sender's send order) of one partition, sent
+   * by this task to the coordinator's PsiSum as a slice of the declared match report. Returns the
+   * partition's share of the mask correction: {@code [count, mask sum word 0 .. SUM_WIDTH-1]}, the
+   * payload masks at its positions summed (the driver adds the partitions' shares and subtracts the
+   * output mask; only that total reaches the coordinator, never a partition's share).
    */
-  static final class MatchedPositions implements org.apache.spark.api.java.function.FlatMapFunction<Iterator<Row>, int[]> {
+  static final class SendMatchedPositions
+      implements org.apache.spark.api.java.function.FlatMapFunction<Iterator<Row>, long[]> {
     private static final long serialVersionUID = 1L;
+    private final PsiSumMasks masks;
+    private final ExecutorLink link;
+
+    SendMatchedPositions(PsiSumMasks masks, ExecutorLink link) {
+      this.masks = masks;
+      this.link = link;
+    }
 
     @Override
-    public Iterator<int[]> call(Iterator<Row> rows) {
+    public Iterator<long[]> call(Iterator<Row> rows) {
       int[] positions = new int[64];
       int count = 0;
       while (rows.hasNext()) {
@@ -496,7 +528,13 @@ final class PsiTasks {
         }
         positions[count++] = Math.toIntExact(rows.next().getLong(0));
       }
-      return List.of(Arrays.copyOf(positions, count)).iterator();
+      positions = Arrays.copyOf(positions, count);
+      Arrays.sort(positions); // payloadMaskSum streams the mask in increasing order
+      link.client().sendPsiSumPositions(link.sessionId(), positions, 0, count);
+      long[] share = new long[1 + SUM_WIDTH];
+      share[0] = count;
+      System.arraycopy(masks.payloadMaskSum(positions, SUM_WIDTH), 0, share, 1, SUM_WIDTH);
+      return List.of(share).iterator();
     }
   }
 

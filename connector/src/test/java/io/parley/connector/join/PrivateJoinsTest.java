@@ -11,6 +11,7 @@ import io.parley.connector.testing.FederationHarness;
 import io.parley.protocols.ParleyException;
 import io.parley.protocols.psi.HashToCurve;
 import io.parley.protocols.psi.PsiDomain;
+import io.parley.protocols.wire.PsiSumSlice;
 import io.parley.protocols.wire.PrivateJoin;
 import io.parley.protocols.wire.PrivateJoinSide;
 import io.parley.protocols.wire.PrivateJoinVariant;
@@ -213,6 +214,67 @@ class PrivateJoinsTest {
         + "ON c.id = o.id").first().getLong(0);
     assertEquals(plainSize, PrivateJoins.runAsInitiator(alpha, size).first().getLong(0));
     assertTrue(plainSize > 100);
+  }
+
+  @Test
+  void aSumOverFivePartitionsTravelsFromTheTasksAndMatchesPlainSpark() throws Exception {
+    data(500, 400, 0.6, 13);
+    Map<String, String> five = new java.util.HashMap<>(REVEALING);
+    five.put("spark.parley.psi.partitions", "5");
+    SparkSession alphaFive = harness.newSession("alpha", five);
+    SparkSession betaFive = harness.newSession("beta", five);
+    Parley.registerLocal(alphaFive, "customers", alphaFive.createDataFrame(lastCustomers, StructType.fromDDL(CUSTOMERS)));
+    Parley.registerLocal(betaFive, "orders", betaFive.createDataFrame(lastOrders, StructType.fromDDL(ORDERS)));
+    harness.startResponder("beta", betaFive);
+    try {
+      harness.clearTranscript();
+      Row sum = PrivateJoins.runAsInitiator(alphaFive, sum("amount")).first();
+      Row expected = alpha.sql("SELECT count(DISTINCT o.id), count(*), sum(o.amount) FROM plain_orders o "
+          + "LEFT SEMI JOIN plain_customers c ON c.id = o.id").first();
+      assertEquals(expected.getLong(0), sum.getLong(0));
+      assertEquals(expected.getLong(1), sum.getLong(1));
+      assertEquals(expected.getLong(2), sum.getLong(2));
+      assertTrue(sum.getLong(0) > 100, "intersection " + sum.getLong(0));
+
+      // beta's five batches each sent their masked slice: together every distinct identifier once,
+      // at consecutive offsets of its send order. alpha's tasks sent the matched positions, each once.
+      long betaDistinct = alpha.sql("SELECT count(DISTINCT id) FROM plain_orders").first().getLong(0);
+      List<PsiSumSlice> payload = new ArrayList<>();
+      Set<Integer> positions = new HashSet<>();
+      int positionSlices = 0;
+      for (FederationHarness.Received received : harness.transcript()) {
+        if (!received.rpc().equals("PsiSumSlices")) {
+          continue;
+        }
+        PsiSumSlice slice = PsiSumSlice.parseFrom(received.message());
+        if (received.party().equals("beta")) {
+          payload.add(slice);
+        } else {
+          positionSlices++;
+          ByteBuffer in = slice.getPositions().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+          while (in.hasRemaining()) {
+            assertTrue(positions.add(in.getInt()), "a position sent twice");
+          }
+        }
+      }
+      assertEquals(5, payload.size(), "one slice per partition");
+      payload.sort(Comparator.comparingLong(PsiSumSlice::getFirstElement));
+      long next = 0;
+      for (PsiSumSlice slice : payload) {
+        assertEquals(next, slice.getFirstElement());
+        next += slice.getMaskedWords().size() / (8 * 4);
+      }
+      assertEquals(betaDistinct, next);
+      assertEquals(sum.getLong(0), positions.size());
+      assertTrue(positionSlices >= 1);
+      assertTrue(positions.stream().allMatch(p -> p >= 0 && p < betaDistinct));
+      assertEquals(1, harness.transcript().stream()
+          .filter(r -> r.rpc().equals("PsiSumBegin") && r.party().equals("beta")).count());
+      assertEquals(1, harness.transcript().stream()
+          .filter(r -> r.rpc().equals("PsiSumBegin") && r.party().equals("alpha")).count());
+    } finally {
+      harness.startResponder("beta", beta);
+    }
   }
 
   @Test

@@ -18,6 +18,7 @@ import io.grpc.TlsChannelCredentials;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.parley.protocols.ParleyException;
+import io.parley.protocols.psi.PsiMessages;
 import io.parley.protocols.ring.RingVectors;
 import io.parley.protocols.wire.AbortRequest;
 import io.parley.protocols.wire.Ack;
@@ -35,7 +36,10 @@ import io.parley.protocols.wire.KeyUnion;
 import io.parley.protocols.wire.Roster;
 import io.parley.protocols.wire.SessionCreated;
 import io.parley.protocols.wire.PsiSumOutcome;
-import io.parley.protocols.wire.PsiSumPart;
+import io.parley.protocols.wire.PsiSumAwait;
+import io.parley.protocols.wire.PsiSumHeader;
+import io.parley.protocols.wire.PsiSumRole;
+import io.parley.protocols.wire.PsiSumSlice;
 import io.parley.protocols.wire.SessionPurpose;
 import io.parley.protocols.wire.ShareQuery;
 import io.parley.protocols.wire.SubscribeRequest;
@@ -65,12 +69,12 @@ import org.slf4j.LoggerFactory;
  * {@link ParleyException} carrying the coordinator's description. Thread-safe.
  */
 public final class CoordinatorClient implements AutoCloseable {
-  /** The wire version of {@code parley.proto}; 2 sends PsiSum messages in parts. */
+  /** The wire version of {@code parley.proto}; 2 sends a PSI sum's messages in slices from executors. */
   public static final int PROTOCOL_VERSION = 2;
   /** Values per {@code VectorChunk}: 1 MiB of 64-bit words. */
   public static final int CHUNK_ELEMENTS = (1024 * 1024) / Long.BYTES;
-  /** Bytes per PsiSum part: the most the coordinator takes in one part, a quarter of the message cap. */
-  public static final int PSI_SUM_PART_BYTES = 16 * 1024 * 1024;
+  /** Bytes per PsiSum slice: the most the coordinator takes in one slice, a quarter of the message cap. */
+  public static final int PSI_SUM_SLICE_BYTES = 16 * 1024 * 1024;
   static final Duration DEADLINE_MARGIN = Duration.ofSeconds(5);
   private static final int MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
   private static final Duration ABORT_TIMEOUT = Duration.ofSeconds(5);
@@ -80,15 +84,15 @@ public final class CoordinatorClient implements AutoCloseable {
   private final String target;
   private final String party;
   private final Duration callTimeout;
-  private final int psiSumPartBytes;
+  private final int psiSumSliceBytes;
   private final ManagedChannel channel;
 
   private CoordinatorClient(
-      String target, String party, Duration callTimeout, int psiSumPartBytes, ManagedChannel channel) {
+      String target, String party, Duration callTimeout, int psiSumSliceBytes, ManagedChannel channel) {
     this.target = target;
     this.party = party;
     this.callTimeout = callTimeout;
-    this.psiSumPartBytes = psiSumPartBytes;
+    this.psiSumSliceBytes = psiSumSliceBytes;
     this.channel = channel;
   }
 
@@ -98,14 +102,14 @@ public final class CoordinatorClient implements AutoCloseable {
    * TLS handshake happens with the first call.
    */
   public static CoordinatorClient connect(String hostPort, TlsMaterial tls, Duration callTimeout) {
-    return connect(hostPort, tls, callTimeout, PSI_SUM_PART_BYTES);
+    return connect(hostPort, tls, callTimeout, PSI_SUM_SLICE_BYTES);
   }
 
-  /** As above, cutting PsiSum messages into parts of {@code psiSumPartBytes} (tests use small parts). */
-  static CoordinatorClient connect(String hostPort, TlsMaterial tls, Duration callTimeout, int psiSumPartBytes) {
+  /** As above, cutting PsiSum messages into slices of at most {@code psiSumSliceBytes} (tests use small ones). */
+  static CoordinatorClient connect(String hostPort, TlsMaterial tls, Duration callTimeout, int psiSumSliceBytes) {
     Objects.requireNonNull(tls, "tls");
-    if (psiSumPartBytes < 1 || psiSumPartBytes > PSI_SUM_PART_BYTES) {
-      throw new IllegalArgumentException("PsiSum parts have 1.." + PSI_SUM_PART_BYTES + " bytes, not " + psiSumPartBytes);
+    if (psiSumSliceBytes < 1 || psiSumSliceBytes > PSI_SUM_SLICE_BYTES) {
+      throw new IllegalArgumentException("PsiSum slices have 1.." + PSI_SUM_SLICE_BYTES + " bytes, not " + psiSumSliceBytes);
     }
     if (callTimeout.isNegative() || callTimeout.isZero()) {
       throw new ParleyException("the coordinator call timeout must be positive, not " + callTimeout);
@@ -129,7 +133,7 @@ public final class CoordinatorClient implements AutoCloseable {
         .keepAliveTime(30, TimeUnit.SECONDS)
         .keepAliveWithoutCalls(true)
         .build();
-    return new CoordinatorClient(hostPort.strip(), tls.partyName(), callTimeout, psiSumPartBytes, channel);
+    return new CoordinatorClient(hostPort.strip(), tls.partyName(), callTimeout, psiSumSliceBytes, channel);
   }
 
   /** This party's name, from its certificate. */
@@ -190,7 +194,8 @@ public final class CoordinatorClient implements AutoCloseable {
    * Opens a PSI session (a relay session between exactly two named parties, this one among them)
    * for private join {@code join}, which the invitation carries (each party checks its own side
    * before it joins; the coordinator checks only that both tables are declared): Join,
-   * Relay/Fetch, optionally one {@link #psiSum} each, then {@link #finish}.
+   * Relay/Fetch, optionally a PSI sum ({@link #beginPsiSumPayload} or {@link #beginPsiSumReport},
+   * slices from any number of callers, {@link #awaitPsiSum}), then {@link #finish}.
    */
   public SessionCreated createPsiSession(io.parley.protocols.wire.PrivateJoin join, List<String> parties,
       Duration timeout) {
@@ -206,79 +211,166 @@ public final class CoordinatorClient implements AutoCloseable {
   }
 
   /**
-   * Sends this party's message of a PSI sum (the sender's masked payload or the receiver's match
-   * report, {@code PsiMessages} bytes) and waits until the other party's arrived; returns the
-   * coordinator's SUM_RESULT bytes (output-masked). The message travels on one call in parts of
-   * {@link #PSI_SUM_PART_BYTES} (the last one shorter), respecting gRPC flow control, so its size is
-   * bounded by the coordinator's PsiSum budget (1 GiB per session for both parties' messages), not
-   * by gRPC's message cap. The parts share {@code message}'s memory: do not change it meanwhile.
+   * A whole PsiSum message of this party (the sender's {@code PsiMessages} MASKED_PAYLOAD or the
+   * receiver's MATCH_REPORT), sent as one party's driver and executors would: declared, sent in
+   * slices of at most {@link #PSI_SUM_SLICE_BYTES}, then awaited. Returns the coordinator's
+   * SUM_RESULT bytes (output-masked) once the other party's message is complete too. For callers
+   * that hold the whole message (the in-process {@code PsiSession}); Spark sends it from executors.
    */
   public byte[] psiSum(String sessionId, byte[] message) {
-    if (message.length == 0) {
+    if (message.length < 2) {
       throw new ParleyException("session " + sessionId + ": a PsiSum message is never empty");
     }
-    int partCount = Math.toIntExact((message.length + (long) psiSumPartBytes - 1) / psiSumPartBytes);
+    if (message[1] == PsiMessages.Type.MASKED_PAYLOAD.ordinal() + 1) {
+      PsiMessages.MaskedPayload payload = PsiMessages.decodeMaskedPayload(message, party);
+      beginPsiSumPayload(sessionId, payload.elementCount(), payload.width());
+      sendPsiSumPayload(sessionId, 0, payload.words(), payload.width());
+      return awaitPsiSum(sessionId, new long[0]);
+    }
+    PsiMessages.MatchReport report = PsiMessages.decodeMatchReport(message, party);
+    int width = report.maskCorrection().length;
+    beginPsiSumReport(sessionId, report.elementCount(), width, report.positions().length);
+    sendPsiSumPositions(sessionId, report.positions(), 0, report.positions().length);
+    return awaitPsiSum(sessionId, report.maskCorrection());
+  }
+
+  /**
+   * The sender's driver declares its masked payload of a PSI sum: {@code elements} elements of
+   * {@code width} words. The coordinator reserves its bytes against the session's PsiSum budget
+   * (1 GiB for both parties) and refuses a payload over it.
+   */
+  public void beginPsiSumPayload(String sessionId, long elements, int width) {
+    beginPsiSum(PsiSumHeader.newBuilder().setSessionId(sessionId).setRole(PsiSumRole.PSI_SUM_ROLE_SENDER)
+        .setElementCount(elements).setWidth(width).build());
+  }
+
+  /**
+   * The receiver's driver declares its match report: {@code matches} positions among the sender's
+   * {@code senderElements} elements of {@code width} words.
+   */
+  public void beginPsiSumReport(String sessionId, long senderElements, int width, long matches) {
+    beginPsiSum(PsiSumHeader.newBuilder().setSessionId(sessionId).setRole(PsiSumRole.PSI_SUM_ROLE_RECEIVER)
+        .setElementCount(senderElements).setWidth(width).setMatchCount(matches).build());
+  }
+
+  private void beginPsiSum(PsiSumHeader header) {
+    call("PsiSumBegin", () -> blocking().psiSumBegin(header));
+  }
+
+  /**
+   * Sends masked payload words (whole elements of {@code width} words) as the elements starting at
+   * {@code firstElement} of this party's declared payload, on one call in slices of at most {@link
+   * #PSI_SUM_SLICE_BYTES}; returns once the coordinator placed every slice. Any number of calls
+   * may run at once (one per executor task); none may overlap another.
+   */
+  public void sendPsiSumPayload(String sessionId, long firstElement, long[] maskedWords, int width) {
+    if (width < 1 || maskedWords.length % width != 0 || firstElement < 0) {
+      throw new ParleyException("session " + sessionId + ": " + maskedWords.length + " payload words at element "
+          + firstElement + " are not whole elements of " + width + " words");
+    }
+    int elements = maskedWords.length / width;
+    int perSlice = Math.max(1, psiSumSliceBytes / (Long.BYTES * width));
+    sendPsiSumSlices(sessionId, (elements + perSlice - 1) / perSlice, slice -> {
+      int first = slice * perSlice;
+      int count = Math.min(perSlice, elements - first);
+      return PsiSumSlice.newBuilder().setSessionId(sessionId).setFirstElement(firstElement + first)
+          .setMaskedWords(UnsafeByteOperations.unsafeWrap(
+              RingVectors.toBytes(maskedWords, first * width, count * width)))
+          .build();
+    });
+  }
+
+  /**
+   * Sends matched positions {@code positions[from .. from+length)} (any order) of this party's
+   * declared match report, on one call in slices of at most {@link #PSI_SUM_SLICE_BYTES}; returns
+   * once the coordinator placed every slice.
+   */
+  public void sendPsiSumPositions(String sessionId, int[] positions, int from, int length) {
+    if (from < 0 || length < 0 || from > positions.length - length) {
+      throw new ParleyException("session " + sessionId + ": positions [" + from + ", +" + length
+          + ") do not fit an array of " + positions.length);
+    }
+    int perSlice = Math.max(1, psiSumSliceBytes / Integer.BYTES);
+    sendPsiSumSlices(sessionId, (length + perSlice - 1) / perSlice, slice -> {
+      int first = from + slice * perSlice;
+      int count = Math.min(perSlice, from + length - first);
+      java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(count * Integer.BYTES)
+          .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      bytes.asIntBuffer().put(positions, first, count);
+      return PsiSumSlice.newBuilder().setSessionId(sessionId)
+          .setPositions(UnsafeByteOperations.unsafeWrap(bytes.array())).build();
+    });
+  }
+
+  /** {@code slices} slices, built one at a time as gRPC flow control allows, on one PsiSumSlices call. */
+  private void sendPsiSumSlices(String sessionId, int slices, java.util.function.IntFunction<PsiSumSlice> slice) {
+    if (slices == 0) {
+      return;
+    }
     long deadlineNanos = System.nanoTime() + deadline().toNanos();
-    CompletableFuture<PsiSumOutcome> answered = new CompletableFuture<>();
+    CompletableFuture<Void> done = new CompletableFuture<>();
     Object ready = new Object();
-    ClientResponseObserver<PsiSumPart, PsiSumOutcome> responses = new ClientResponseObserver<>() {
+    ClientResponseObserver<PsiSumSlice, Ack> responses = new ClientResponseObserver<>() {
       @Override
-      public void beforeStart(ClientCallStreamObserver<PsiSumPart> requests) {
+      public void beforeStart(ClientCallStreamObserver<PsiSumSlice> requests) {
         requests.setOnReadyHandler(() -> wake(ready));
       }
 
       @Override
-      public void onNext(PsiSumOutcome outcome) {
-        answered.complete(outcome);
-      }
+      public void onNext(Ack ack) {}
 
       @Override
       public void onError(Throwable t) {
-        answered.completeExceptionally(t);
+        done.completeExceptionally(t);
         wake(ready);
       }
 
       @Override
       public void onCompleted() {
-        answered.completeExceptionally(new ParleyException(
-            "session " + sessionId + ": the coordinator at " + target + " ended PsiSum without an answer"));
-        wake(ready);
+        done.complete(null);
       }
     };
-    ClientCallStreamObserver<PsiSumPart> requests;
+    ClientCallStreamObserver<PsiSumSlice> requests;
     try {
-      requests = (ClientCallStreamObserver<PsiSumPart>) CoordinatorGrpc.newStub(channel)
+      requests = (ClientCallStreamObserver<PsiSumSlice>) CoordinatorGrpc.newStub(channel)
           .withDeadlineAfter(deadline().toMillis(), TimeUnit.MILLISECONDS)
-          .psiSum(responses);
+          .psiSumSlices(responses);
     } catch (StatusRuntimeException e) {
-      throw failure("PsiSum", e);
+      throw failure("PsiSumSlices", e);
     }
     try {
-      for (int index = 0; index < partCount && !answered.isDone(); index++) {
-        awaitReady(requests, ready, answered, deadlineNanos);
-        if (answered.isDone()) {
+      for (int index = 0; index < slices && !done.isDone(); index++) {
+        awaitReady(requests, ready, done, deadlineNanos);
+        if (done.isDone()) {
           break;
         }
-        int from = index * psiSumPartBytes;
-        requests.onNext(PsiSumPart.newBuilder()
-            .setSessionId(sessionId)
-            .setChunk(UnsafeByteOperations.unsafeWrap(message, from, Math.min(psiSumPartBytes, message.length - from)))
-            .setPartIndex(index)
-            .setPartCount(partCount)
-            .build());
+        requests.onNext(slice.apply(index));
       }
-      if (!answered.isDone()) {
+      if (!done.isDone()) {
         requests.onCompleted();
       }
     } catch (InterruptedException e) {
       requests.cancel("interrupted", e);
       Thread.currentThread().interrupt();
-      throw new ParleyException("session " + sessionId + ": interrupted while sending the PsiSum message", e);
+      throw new ParleyException("session " + sessionId + ": interrupted while sending PsiSum slices", e);
     } catch (RuntimeException e) {
       requests.cancel("failed to send", e);
       throw e;
     }
-    PsiSumOutcome outcome = awaitDone(answered, deadlineNanos, "PsiSum");
+    awaitDone(done, deadlineNanos, "PsiSumSlices");
+  }
+
+  /**
+   * Waits until both parties' PsiSum messages are complete and returns the coordinator's
+   * SUM_RESULT bytes (output-masked). The receiver passes its mask correction ({@code width}
+   * words), the sender an empty array. Call once this party's slices were all acknowledged.
+   */
+  public byte[] awaitPsiSum(String sessionId, long[] maskCorrection) {
+    PsiSumAwait request = PsiSumAwait.newBuilder().setSessionId(sessionId)
+        .setMaskCorrection(UnsafeByteOperations.unsafeWrap(RingVectors.toBytes(maskCorrection, 0,
+            maskCorrection.length)))
+        .build();
+    PsiSumOutcome outcome = call("PsiSum", () -> blocking().psiSum(request));
     if (!outcome.getSessionId().equals(sessionId)) {
       throw new ParleyException("the coordinator answered PsiSum for session " + sessionId + " with session "
           + outcome.getSessionId());

@@ -23,14 +23,14 @@ import org.slf4j.LoggerFactory;
 public final class CoordinatorServer implements AutoCloseable {
   /**
    * gRPC's cap on one inbound message. Relay envelopes (at most 4 MiB), vector chunks (1 MiB) and
-   * PsiSum parts (at most 16 MiB) stay well under it, so a masked vector or a PSI sum's message is
+   * PsiSum slices (at most 16 MiB) stay well under it, so a masked vector or a PSI sum's message is
    * bounded by the session's own limits, not by this cap.
    */
   public static final int MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
   /**
-   * The most a PSI session's PsiSum messages may hold, both parties' together, until the sum is
-   * computed. A private join's sum sends a masked payload of 32 bytes per distinct sender identifier
-   * and a report of 4 bytes per match, so about 30 million distinct sender identifiers fit (29.8
+   * The most a PSI session's PsiSum messages may hold, both parties' together as declared, until the
+   * sum is computed. A private join's sum sends a masked payload of 32 bytes per distinct sender
+   * identifier and 4 bytes per matched position, so about 30 million distinct sender identifiers fit (29.8
    * million if all match, 33.5 million if few do).
    */
   public static final long PSI_SUM_BUDGET_BYTES = 1024L * 1024 * 1024;

@@ -22,7 +22,9 @@ import io.parley.protocols.wire.KeyUnion;
 import io.parley.protocols.wire.Roster;
 import io.parley.protocols.wire.SessionCreated;
 import io.parley.protocols.wire.PsiSumOutcome;
-import io.parley.protocols.wire.PsiSumPart;
+import io.parley.protocols.wire.PsiSumAwait;
+import io.parley.protocols.wire.PsiSumHeader;
+import io.parley.protocols.wire.PsiSumSlice;
 import io.parley.protocols.wire.SessionPurpose;
 import io.parley.protocols.wire.SubscribeRequest;
 import io.parley.protocols.wire.SumResult;
@@ -263,95 +265,65 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
   }
 
   @Override
-  public StreamObserver<PsiSumPart> psiSum(StreamObserver<PsiSumOutcome> observer) {
-    PsiSumCall call = new PsiSumCall(caller(), observer);
-    if (observer instanceof ServerCallStreamObserver<PsiSumOutcome> serverCall) {
-      // Only settable now, before this method returns; a call that goes away leaves nothing behind.
-      serverCall.setOnCancelHandler(call::ended);
-    }
-    return call;
+  public void psiSumBegin(PsiSumHeader request, StreamObserver<Ack> observer) {
+    onSession(observer, request.getSessionId(), (session, replies) -> {
+      session.psiSumBegin(caller(), request);
+      replies.add(() -> {
+        observer.onNext(Ack.getDefaultInstance());
+        observer.onCompleted();
+      });
+    });
   }
 
   /**
-   * One PsiSum call: a party's message in parts ({@link Session#psiSumPart}), whole once the call
-   * half-closes ({@link Session#psiSumSent}), which then waits for the sum. All parts name one
-   * session. After a refusal the call has failed and later parts are ignored.
+   * Slices of a party's declared PsiSum message; any number of such calls may run at once (one per
+   * executor task), each slice naming its session. After a refusal the call has failed and later
+   * slices are ignored; slices placed before it stay (a retry that resends them is refused).
    */
-  private final class PsiSumCall implements StreamObserver<PsiSumPart> {
-    private final String party;
-    private final StreamObserver<PsiSumOutcome> observer;
-    private Session session;
-    private boolean failed;
+  @Override
+  public StreamObserver<PsiSumSlice> psiSumSlices(StreamObserver<Ack> observer) {
+    String party = caller();
+    return new StreamObserver<>() {
+      private boolean failed;
 
-    PsiSumCall(String party, StreamObserver<PsiSumOutcome> observer) {
-      this.party = party;
-      this.observer = observer;
-    }
-
-    @Override
-    public void onNext(PsiSumPart part) {
-      if (failed) {
-        return;
-      }
-      Replies replies = new Replies();
-      try {
-        requireRunning();
-        if (session == null) {
-          session = sessions.get(part.getSessionId());
-        } else if (!session.id().equals(part.getSessionId())) {
-          throw Status.INVALID_ARGUMENT
-              .withDescription("party " + party + "'s PsiSum parts name session " + session.id() + " and '"
-                  + Session.sanitize(part.getSessionId()) + "'; one call carries one session's message")
-              .asRuntimeException();
+      @Override
+      public void onNext(PsiSumSlice slice) {
+        if (failed) {
+          return;
         }
-        session.expireIfDue(clock.millis(), replies);
-        session.psiSumPart(party, this, part);
-      } catch (StatusRuntimeException e) {
-        fail(e, replies);
-      } finally {
-        replies.send();
-      }
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      failed = true;
-      ended();
-    }
-
-    @Override
-    public void onCompleted() {
-      if (failed) {
-        return;
-      }
-      Replies replies = new Replies();
-      try {
-        requireRunning();
-        if (session == null) {
-          throw Status.INVALID_ARGUMENT
-              .withDescription("party " + party + " ended its PsiSum call without sending a part")
-              .asRuntimeException();
+        Replies replies = new Replies();
+        try {
+          requireRunning();
+          Session session = sessions.get(slice.getSessionId());
+          session.expireIfDue(clock.millis(), replies);
+          session.psiSumSlice(party, slice);
+        } catch (StatusRuntimeException e) {
+          failed = true;
+          replies.add(() -> observer.onError(e));
+        } finally {
+          replies.send();
         }
-        session.expireIfDue(clock.millis(), replies);
-        session.psiSumSent(party, this, observer, replies);
-      } catch (StatusRuntimeException e) {
-        fail(e, replies);
-      } finally {
-        replies.send();
       }
-    }
 
-    private void fail(StatusRuntimeException e, Replies replies) {
-      failed = true;
-      ended();
-      replies.add(() -> observer.onError(e));
-    }
-
-    void ended() {
-      if (session != null) {
-        session.psiSumCallEnded(party, this, observer);
+      @Override
+      public void onError(Throwable t) {
+        failed = true;
       }
-    }
+
+      @Override
+      public void onCompleted() {
+        if (!failed) {
+          observer.onNext(Ack.getDefaultInstance());
+          observer.onCompleted();
+        }
+      }
+    };
+  }
+
+  @Override
+  public void psiSum(PsiSumAwait request, StreamObserver<PsiSumOutcome> observer) {
+    onSession(observer, request.getSessionId(),
+        (session, replies) -> session.psiSumAwait(caller(), request, observer, replies));
   }
 
   @Override

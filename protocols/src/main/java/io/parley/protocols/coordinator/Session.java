@@ -8,7 +8,6 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.parley.protocols.ParleyException;
 import io.parley.protocols.psi.IntersectionSumCoordinator;
-import io.parley.protocols.psi.PsiMessages;
 import io.parley.protocols.ring.RingVectors;
 import io.parley.protocols.wire.Ack;
 import io.parley.protocols.wire.Envelope;
@@ -18,12 +17,16 @@ import io.parley.protocols.wire.KeyUnion;
 import io.parley.protocols.wire.Member;
 import io.parley.protocols.wire.Roster;
 import io.parley.protocols.wire.PsiSumOutcome;
-import io.parley.protocols.wire.PsiSumPart;
+import io.parley.protocols.wire.PsiSumAwait;
+import io.parley.protocols.wire.PsiSumHeader;
+import io.parley.protocols.wire.PsiSumRole;
+import io.parley.protocols.wire.PsiSumSlice;
 import io.parley.protocols.wire.SessionPurpose;
 import io.parley.protocols.wire.SumResult;
 import io.parley.protocols.wire.VectorChunk;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -40,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * One session. Aggregation: JOINING, ALIGNING, SUMMING, then DONE or ABORTED. Relay sessions, MPC
  * (three compute parties of the replicated-sharing engine) and PSI (the two sides of a private
  * join): JOINING, RELAYING (any number of Relay/Fetch exchanges, envelopes up to {@value
- * #MAX_MPC_CIPHERTEXT_BYTES} bytes; in PSI also one PsiSum message each, in parts), then DONE once every
+ * #MAX_MPC_CIPHERTEXT_BYTES} bytes; in PSI also one PsiSum message each, in slices), then DONE once every
  * participant called Finish, or ABORTED. Every method
  * takes the caller's party name (from its certificate), checks that the message fits the stage
  * and its fields have the right shape, and either answers, parks the caller's observer until the
@@ -50,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * <p>Memory: one {@code long[]} accumulator per session (the vector length), one interval set per
  * participant, the pending relay envelopes; never anything per row or per party vector. A PSI sum
  * holds both parties' PsiSum messages until it is computed, at most {@link #MAX_PSI_SUM_BYTES}
- * together (the sum then decodes the masked payload once more, so about twice that at the peak).
+ * together as declared: the sender's masked words, assembled in place from its slices, and the
+ * receiver's positions as a set (one bit per sender element, 1/256 of the payload's bytes).
  */
 final class Session {
   static final int SESSION_KEY_BYTES = 32;
@@ -70,15 +74,12 @@ final class Session {
   static final int MAX_REASON_CHARS = 500;
   /** The whole sum travels back in one message of at most 64 MiB. */
   static final long MAX_VECTOR_ELEMENTS = 8_000_000L;
-  /** One part of a PsiSum message: a quarter of the gRPC message cap, so a part always fits one message. */
-  static final int MAX_PSI_SUM_PART_BYTES = 16 * 1024 * 1024;
-  /** Parts of one PsiSum message; bounds the bookkeeping of tiny parts (at 16 MiB the byte budget binds first). */
-  static final int MAX_PSI_SUM_PARTS = 4096;
+  /** One slice of a PsiSum message: a quarter of the gRPC message cap, so a slice always fits one message. */
+  static final int MAX_PSI_SUM_SLICE_BYTES = 16 * 1024 * 1024;
+  /** Ring words per element of a PSI sum's payload (as {@code PsiMessages}). */
+  static final int MAX_PSI_SUM_WIDTH = 1024;
   /** Both parties' PsiSum messages together, held until the sum is computed. */
   static final long MAX_PSI_SUM_BYTES = CoordinatorServer.PSI_SUM_BUDGET_BYTES;
-  /** Type bytes of {@code PsiMessages} (ordinal + 1), read to tell the sender's part from the receiver's. */
-  private static final byte PSI_MASKED_PAYLOAD = (byte) (PsiMessages.Type.MASKED_PAYLOAD.ordinal() + 1);
-  private static final byte PSI_MATCH_REPORT = (byte) (PsiMessages.Type.MATCH_REPORT.ordinal() + 1);
 
   private static final Logger LOG = LoggerFactory.getLogger(Session.class);
 
@@ -90,19 +91,6 @@ final class Session {
   private record RelayKey(String from, String to, String tag) {}
 
   private record SumWaiter(String party, boolean includeSum, StreamObserver<SumResult> observer) {}
-
-  /** A party's PsiSum message while its parts arrive on one call ({@code call} tells calls apart). */
-  private static final class PsiUpload {
-    final Object call;
-    final int partCount;
-    final List<ByteString> parts = new ArrayList<>();
-    long bytes;
-
-    PsiUpload(Object call, int partCount) {
-      this.call = call;
-      this.partCount = partCount;
-    }
-  }
 
   private final String id;
   private final SessionPurpose purpose;
@@ -130,11 +118,14 @@ final class Session {
   private long relayBytes;
   private final Set<String> finished = new HashSet<>();
 
-  private final Map<String, PsiUpload> psiUploads = new HashMap<>();
-  /** Whole PsiSum messages by party, kept until both arrived and the sum is computed. */
-  private final Map<String, byte[]> psiMessages = new TreeMap<>();
-  /** Bytes of {@link #psiUploads} and {@link #psiMessages}, against {@link #psiSumBudgetBytes}. */
+  /** The sender's declared payload and the receiver's declared report, while their slices arrive. */
+  private PsiPayload psiPayload;
+  private PsiReport psiReport;
+  /** The receiver's mask correction, from its PsiSum wait. */
+  private long[] psiCorrection;
+  /** Bytes declared by both parties (payload words, 4 per position), against {@link #psiSumBudgetBytes}. */
   private long psiSumBytes;
+  private final Set<String> psiAwaited = new HashSet<>();
   private final Map<String, StreamObserver<PsiSumOutcome>> psiWaiters = new LinkedHashMap<>();
   private PsiSumOutcome psiOutcome;
 
@@ -557,147 +548,166 @@ final class Session {
   // ---- PsiSum (PSI) -------------------------------------------------------------------------
 
   /**
-   * One part of {@code party}'s PsiSum message, arriving on the call {@code call} (any object that
-   * identifies the gRPC call). Parts come in order from 0, each of 1..{@value
-   * #MAX_PSI_SUM_PART_BYTES} bytes, all naming the same part count, on one call per party; both
-   * parties' messages together stay within the session's budget. A part that breaks a rule is
-   * refused naming the party, and the party's parts so far are dropped (its call fails).
+   * {@code party}'s driver declares its PsiSum message: the sender's masked payload ({@code
+   * element_count} elements of {@code width} words) or the receiver's match report ({@code
+   * match_count} positions among the {@code element_count} elements it matched against). The
+   * message's bytes are reserved against the session's budget here, so slices never outgrow it.
+   * One declaration per party; the two parties must take different roles and agree on the
+   * sender's element count and width.
    */
-  synchronized void psiSumPart(String party, Object call, PsiSumPart part) {
+  synchronized void psiSumBegin(String party, PsiSumHeader header) {
     requirePsiSum(party);
-    PsiUpload upload = psiUploads.get(party);
-    if (upload != null && upload.call != call) {
-      throw rejection(Status.FAILED_PRECONDITION,
-          "party " + party + " is already sending its PsiSum message on another call");
+    if (psiPayload != null && psiPayload.party.equals(party) || psiReport != null && psiReport.party.equals(party)) {
+      throw rejection(Status.FAILED_PRECONDITION, "party " + party + " already declared its PsiSum message");
     }
-    long count = Integer.toUnsignedLong(part.getPartCount());
-    long index = Integer.toUnsignedLong(part.getPartIndex());
-    int size = part.getChunk().size();
-    if (upload == null) {
-      if (count < 1 || count > MAX_PSI_SUM_PARTS) {
-        throw refusePart(party, Status.INVALID_ARGUMENT, "party " + party + " sent a PsiSum message of " + count
-            + " parts; a message has 1.." + MAX_PSI_SUM_PARTS + " parts");
-      }
-      upload = new PsiUpload(call, (int) count);
-      psiUploads.put(party, upload);
+    boolean sender = header.getRole() == PsiSumRole.PSI_SUM_ROLE_SENDER;
+    if (!sender && header.getRole() != PsiSumRole.PSI_SUM_ROLE_RECEIVER) {
+      throw rejection(Status.INVALID_ARGUMENT,
+          "party " + party + " declared a PsiSum message without a role; a party is the sender or the receiver");
     }
-    int expected = upload.parts.size();
-    if (count != upload.partCount) {
-      throw refusePart(party, Status.INVALID_ARGUMENT, "party " + party + "'s PsiSum part " + index + " says "
-          + count + " parts where its first part said " + upload.partCount);
+    long elements = header.getElementCount();
+    long width = Integer.toUnsignedLong(header.getWidth());
+    long matches = header.getMatchCount();
+    if (width < 1 || width > MAX_PSI_SUM_WIDTH) {
+      throw rejection(Status.INVALID_ARGUMENT,
+          "party " + party + " declared " + width + " words per element; a PSI sum has 1.." + MAX_PSI_SUM_WIDTH);
     }
-    if (index >= count) {
-      throw refusePart(party, Status.INVALID_ARGUMENT, "party " + party + " sent PsiSum part " + index + " of a "
-          + "message of " + count + (count == 1 ? " part" : " parts") + " (parts 0.." + (count - 1) + ")");
+    if (elements < 0 || elements > Integer.MAX_VALUE) {
+      throw rejection(Status.INVALID_ARGUMENT, "party " + party + " declared " + Long.toUnsignedString(elements)
+          + " sender elements; a PSI sum has 0.." + Integer.MAX_VALUE);
     }
-    if (index != expected) {
-      throw refusePart(party, Status.INVALID_ARGUMENT, index < expected
-          ? "party " + party + " sent PsiSum part " + index + " twice"
-          : "party " + party + " sent PsiSum part " + index + " of " + count + " where part " + expected
-              + " was due; parts are sent in order");
+    if (sender ? matches != 0 : matches < 0 || matches > elements) {
+      throw rejection(Status.INVALID_ARGUMENT, "party " + party + " declared " + Long.toUnsignedString(matches)
+          + " matches among " + elements + " elements" + (sender ? "; the sender declares none" : ""));
     }
-    if (size == 0 || size > MAX_PSI_SUM_PART_BYTES) {
-      throw refusePart(party, Status.INVALID_ARGUMENT, "party " + party + "'s PsiSum part " + index + " has "
-          + size + " bytes; a part has 1.." + MAX_PSI_SUM_PART_BYTES);
+    if (sender ? psiPayload != null : psiReport != null) {
+      String other = sender ? psiPayload.party : psiReport.party;
+      throw rejection(Status.INVALID_ARGUMENT, "parties " + other + " and " + party + " both sent a "
+          + (sender ? "masked payload" : "match report") + "; one side must be the sender, the other the receiver");
     }
-    if (psiSumBytes + size > psiSumBudgetBytes) {
-      throw refusePart(party, Status.RESOURCE_EXHAUSTED, "party " + party + "'s PsiSum message exceeds the "
-          + psiSumBudgetBytes + " bytes the coordinator holds for both parties' PsiSum messages of a session");
+    long declaredElements = sender ? psiReport == null ? -1 : psiReport.elements : psiPayload == null ? -1
+        : psiPayload.elements;
+    long declaredWidth = sender ? psiReport == null ? -1 : psiReport.width : psiPayload == null ? -1
+        : psiPayload.width;
+    if (declaredElements >= 0 && (declaredElements != elements || declaredWidth != width)) {
+      String senderParty = sender ? party : psiPayload.party;
+      String receiverParty = sender ? psiReport.party : party;
+      long senderElements = sender ? elements : psiPayload.elements;
+      long receiverElements = sender ? psiReport.elements : elements;
+      long senderWidth = sender ? width : psiPayload.width;
+      long receiverWidth = sender ? psiReport.width : width;
+      throw rejection(Status.INVALID_ARGUMENT, "party " + receiverParty + " matched against " + receiverElements
+          + " elements of " + receiverWidth + " words but party " + senderParty + " declared " + senderElements
+          + " of " + senderWidth + "; the two disagree about the sender's set");
     }
-    upload.parts.add(part.getChunk());
-    upload.bytes += size;
-    psiSumBytes += size;
+    long bytes = sender ? Long.BYTES * elements * width : Integer.BYTES * matches;
+    if (psiSumBytes + bytes > psiSumBudgetBytes) {
+      throw rejection(Status.RESOURCE_EXHAUSTED, "party " + party + "'s PsiSum message of " + bytes
+          + " bytes exceeds the " + psiSumBudgetBytes + " bytes the coordinator holds for both parties' PsiSum "
+          + "messages of a session" + (psiSumBytes > 0 ? " (" + psiSumBytes + " already held)" : ""));
+    }
+    psiSumBytes += bytes;
+    if (sender) {
+      psiPayload = new PsiPayload(party, (int) width, elements);
+    } else {
+      psiReport = new PsiReport(party, (int) width, elements, matches);
+    }
+    LOG.info("session {}: party {} declared its PsiSum {} ({} bytes)", id, party,
+        sender ? "masked payload of " + elements + " elements" : "match report of " + matches + " positions", bytes);
   }
 
   /**
-   * {@code party}'s call {@code call} half-closed: its PsiSum message is whole if every announced
-   * part arrived. Then this is the coordinator's role in a PSI sum ({@link
-   * IntersectionSumCoordinator}): one party sends the masked payload (it is the sender), the other
-   * the match report (the receiver); which is which follows from the message type, and the two
-   * must differ. Once both arrived, both callers get the output-masked sum. Either message is kept
-   * only until then.
+   * One slice of {@code party}'s declared PsiSum message, from any of its calls: the sender's
+   * masked words of whole elements at {@code first_element}, or receiver positions. A slice that
+   * leaves the declared range, overlaps what the party sent before, repeats a position or exceeds
+   * the declared match count is refused whole (nothing of it is kept), naming the party.
    */
-  synchronized void psiSumSent(
-      String party, Object call, StreamObserver<PsiSumOutcome> observer, Replies replies) {
+  synchronized void psiSumSlice(String party, PsiSumSlice slice) {
     requirePsiSum(party);
-    PsiUpload upload = psiUploads.get(party);
-    if (upload != null && upload.call != call) {
+    boolean sender = psiPayload != null && psiPayload.party.equals(party);
+    if (!sender && (psiReport == null || !psiReport.party.equals(party))) {
       throw rejection(Status.FAILED_PRECONDITION,
-          "party " + party + " is already sending its PsiSum message on another call");
+          "party " + party + " sent a PsiSum slice before declaring its message (PsiSumBegin)");
     }
-    if (upload == null) {
-      throw rejection(Status.INVALID_ARGUMENT, "party " + party + " ended its PsiSum call without sending a part");
+    ByteString bytes = sender ? slice.getMaskedWords() : slice.getPositions();
+    ByteString stray = sender ? slice.getPositions() : slice.getMaskedWords();
+    if (!stray.isEmpty() || !sender && slice.getFirstElement() != 0) {
+      throw rejection(Status.INVALID_ARGUMENT, "party " + party + " sent a PsiSum slice with "
+          + (sender ? "positions; the sender sends masked words" : "masked words; the receiver sends positions"));
     }
-    if (upload.parts.size() < upload.partCount) {
-      throw refusePart(party, Status.INVALID_ARGUMENT, "party " + party + "'s PsiSum message ended after "
-          + upload.parts.size() + " of " + upload.partCount + " parts");
+    if (bytes.isEmpty() || bytes.size() > MAX_PSI_SUM_SLICE_BYTES) {
+      throw rejection(Status.INVALID_ARGUMENT, "party " + party + "'s PsiSum slice has " + bytes.size()
+          + " bytes; a slice has 1.." + MAX_PSI_SUM_SLICE_BYTES);
     }
-    psiUploads.remove(party);
-    byte[] message = new byte[Math.toIntExact(upload.bytes)];
-    int offset = 0;
-    for (ByteString part : upload.parts) {
-      part.copyTo(message, offset);
-      offset += part.size();
+    if (sender) {
+      psiPayload.place(slice.getFirstElement(), bytes);
+    } else {
+      psiReport.place(bytes);
     }
-    upload.parts.clear();
-    if (message.length < 2 || (message[1] != PSI_MASKED_PAYLOAD && message[1] != PSI_MATCH_REPORT)) {
-      psiSumBytes -= message.length;
-      throw rejection(Status.INVALID_ARGUMENT,
-          "party " + party + " sent a PsiSum message that is neither a masked payload nor a match report");
+  }
+
+  /**
+   * {@code party}'s driver waits for the sum; the receiver's call carries its mask correction. Its
+   * message must be complete by now (its driver calls once all its executors' slices were
+   * acknowledged): a payload with elements missing, or fewer positions than declared, is refused.
+   * Once both parties wait, {@link IntersectionSumCoordinator} adds the assembled buffers and both
+   * get the output-masked sum; the buffers are released then. A repeated call (a retry) waits
+   * again, or gets the sum again once it is computed.
+   */
+  synchronized void psiSumAwait(
+      String party, PsiSumAwait request, StreamObserver<PsiSumOutcome> observer, Replies replies) {
+    requireParticipant(party);
+    if (purpose != SessionPurpose.SESSION_PURPOSE_PSI) {
+      throw rejection(Status.FAILED_PRECONDITION, "PsiSum belongs to PSI sessions");
     }
-    for (Map.Entry<String, byte[]> other : psiMessages.entrySet()) {
-      if (other.getValue()[1] == message[1]) {
-        psiSumBytes -= message.length;
-        throw rejection(Status.INVALID_ARGUMENT, "parties " + other.getKey() + " and " + party
-            + " both sent a " + (message[1] == PSI_MASKED_PAYLOAD ? "masked payload" : "match report")
-            + "; one side must be the sender, the other the receiver");
+    requireRoster("PsiSum");
+    if (psiOutcome != null) {
+      PsiSumOutcome outcome = psiOutcome;
+      replies.add(() -> complete(observer, outcome));
+      return;
+    }
+    boolean sender = psiPayload != null && psiPayload.party.equals(party);
+    if (!sender && (psiReport == null || !psiReport.party.equals(party))) {
+      throw rejection(Status.FAILED_PRECONDITION,
+          "party " + party + " awaits the PSI sum without declaring its message (PsiSumBegin)");
+    }
+    ByteString correction = request.getMaskCorrection();
+    if (sender) {
+      if (!correction.isEmpty()) {
+        throw rejection(Status.INVALID_ARGUMENT, "party " + party + " sent a mask correction; only the receiver does");
       }
+      if (!psiPayload.coverage.complete()) {
+        throw rejection(Status.INVALID_ARGUMENT, "party " + party + " awaits the PSI sum but sent "
+            + psiPayload.received + " of its " + psiPayload.elements + " declared elements");
+      }
+    } else {
+      if (correction.size() != Long.BYTES * psiReport.width) {
+        throw rejection(Status.INVALID_ARGUMENT, "party " + party + "'s mask correction has " + correction.size()
+            + " bytes, not " + Long.BYTES * psiReport.width);
+      }
+      if (psiReport.received != psiReport.matches) {
+        throw rejection(Status.INVALID_ARGUMENT, "party " + party + " awaits the PSI sum but sent "
+            + psiReport.received + " of the " + psiReport.matches + " matched positions it declared");
+      }
+      psiCorrection = RingVectors.fromBytes(correction.toByteArray());
     }
-    psiMessages.put(party, message);
     psiWaiters.put(party, observer);
-    LOG.info("session {}: party {} sent its PsiSum message ({} bytes in {} parts)", id, party, message.length,
-        upload.partCount);
-    if (psiMessages.size() < participants.size()) {
+    psiAwaited.add(party);
+    onCancel(observer, () -> psiWaiters.remove(party, observer));
+    if (psiPayload == null || psiReport == null || !psiAwaited.contains(psiPayload.party)
+        || !psiAwaited.contains(psiReport.party)) {
       return;
     }
-    String sender = null;
-    String receiver = null;
-    for (Map.Entry<String, byte[]> sent : psiMessages.entrySet()) {
-      if (sent.getValue()[1] == PSI_MASKED_PAYLOAD) {
-        sender = sent.getKey();
-      } else {
-        receiver = sent.getKey();
-      }
-    }
-    byte[] result;
-    try {
-      result = IntersectionSumCoordinator.sum(psiMessages.get(sender), sender, psiMessages.get(receiver), receiver);
-    } catch (ParleyException e) {
-      abort(e.getMessage(), replies);
-      return;
-    }
-    psiMessages.clear();
-    psiSumBytes = 0;
+    byte[] result = IntersectionSumCoordinator.sum(psiPayload.words, psiPayload.width, psiReport.positions,
+        psiCorrection);
     psiOutcome = PsiSumOutcome.newBuilder().setSessionId(id).setMessage(ByteString.copyFrom(result)).build();
-    LOG.info("session {}: PSI sum released to {} and {}", id, sender, receiver);
+    LOG.info("session {}: PSI sum released to {} and {}", id, psiPayload.party, psiReport.party);
+    releasePsiSum();
     for (StreamObserver<PsiSumOutcome> waiter : psiWaiters.values()) {
       PsiSumOutcome outcome = psiOutcome;
       replies.add(() -> complete(waiter, outcome));
     }
     psiWaiters.clear();
-  }
-
-  /**
-   * {@code party}'s PsiSum call {@code call} went away (cancelled, failed, past its deadline):
-   * parts still arriving on it are dropped, and a whole message stays but is no longer answered
-   * on that call.
-   */
-  synchronized void psiSumCallEnded(String party, Object call, StreamObserver<PsiSumOutcome> observer) {
-    PsiUpload upload = psiUploads.get(party);
-    if (upload != null && upload.call == call) {
-      dropUpload(party);
-    }
-    psiWaiters.remove(party, observer);
   }
 
   private void requirePsiSum(String party) {
@@ -706,23 +716,104 @@ final class Session {
       throw rejection(Status.FAILED_PRECONDITION, "PsiSum belongs to PSI sessions");
     }
     requireRoster("PsiSum");
-    if (stage != Stage.RELAYING) {
-      requireNotEnded();
+    if (psiOutcome != null) {
+      throw rejection(Status.FAILED_PRECONDITION, "the PSI sum of this session was computed already");
     }
-    if (psiMessages.containsKey(party) || psiOutcome != null) {
-      throw rejection(Status.FAILED_PRECONDITION, "party " + party + " already sent its PSI sum message");
+    if (psiAwaited.contains(party)) {
+      throw rejection(Status.FAILED_PRECONDITION, "party " + party + " already awaits the PSI sum; its message is "
+          + "complete");
     }
   }
 
-  private StatusRuntimeException refusePart(String party, Status status, String reason) {
-    dropUpload(party);
-    return rejection(status, reason);
+  private void releasePsiSum() {
+    psiPayload = null;
+    psiReport = null;
+    psiCorrection = null;
+    psiSumBytes = 0;
   }
 
-  private void dropUpload(String party) {
-    PsiUpload dropped = psiUploads.remove(party);
-    if (dropped != null) {
-      psiSumBytes -= dropped.bytes;
+  /** The sender's masked payload, assembled in place from slices in any order. */
+  private final class PsiPayload {
+    final String party;
+    final int width;
+    final long elements;
+    final long[] words;
+    final Coverage coverage;
+    long received;
+
+    PsiPayload(String party, int width, long elements) {
+      this.party = party;
+      this.width = width;
+      this.elements = elements;
+      this.words = new long[Math.toIntExact(elements * width)];
+      this.coverage = new Coverage(elements);
+    }
+
+    void place(long first, ByteString bytes) {
+      long elementBytes = (long) Long.BYTES * width;
+      if (bytes.size() % elementBytes != 0) {
+        throw rejection(Status.INVALID_ARGUMENT, "party " + party + "'s PsiSum slice has " + bytes.size()
+            + " bytes, not whole elements of " + width + " words");
+      }
+      long count = bytes.size() / elementBytes;
+      if (first < 0 || first > elements - count) {
+        throw rejection(Status.INVALID_ARGUMENT, "party " + party + "'s PsiSum slice of elements ["
+            + Long.toUnsignedString(first) + ", " + Long.toUnsignedString(first + count) + ") lies outside the "
+            + elements + " it declared");
+      }
+      long overlap = coverage.firstOverlap(first, count);
+      if (overlap >= 0) {
+        throw rejection(Status.INVALID_ARGUMENT, "party " + party + "'s PsiSum slice of elements [" + first + ", "
+            + (first + count) + ") overlaps element " + overlap + ", which it sent before");
+      }
+      java.nio.LongBuffer in = bytes.asReadOnlyByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN).asLongBuffer();
+      in.get(words, Math.toIntExact(first * width), in.remaining());
+      coverage.add(first, count);
+      received += count;
+    }
+  }
+
+  /** The receiver's matched positions, a set over the sender's elements, from slices in any order. */
+  private final class PsiReport {
+    final String party;
+    final int width;
+    final long elements;
+    final long matches;
+    final BitSet positions;
+    long received;
+
+    PsiReport(String party, int width, long elements, long matches) {
+      this.party = party;
+      this.width = width;
+      this.elements = elements;
+      this.matches = matches;
+      this.positions = new BitSet((int) elements);
+    }
+
+    void place(ByteString bytes) {
+      if (bytes.size() % Integer.BYTES != 0) {
+        throw rejection(Status.INVALID_ARGUMENT, "party " + party + "'s PsiSum slice has " + bytes.size()
+            + " bytes, not whole 4-byte positions");
+      }
+      int count = bytes.size() / Integer.BYTES;
+      if (received + count > matches) {
+        throw rejection(Status.INVALID_ARGUMENT, "party " + party + " sent more than the " + matches
+            + " matched positions it declared");
+      }
+      java.nio.IntBuffer in = bytes.asReadOnlyByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN).asIntBuffer();
+      for (int i = 0; i < count; i++) {
+        long position = Integer.toUnsignedLong(in.get(i));
+        String problem = position >= elements ? "outside the sender's " + elements + " elements"
+            : positions.get((int) position) ? "twice" : null;
+        if (problem != null) {
+          for (int j = 0; j < i; j++) {
+            positions.clear(in.get(j)); // the slice is refused whole
+          }
+          throw rejection(Status.INVALID_ARGUMENT, "party " + party + " reports position " + position + " " + problem);
+        }
+        positions.set((int) position);
+      }
+      received += count;
     }
   }
 
@@ -838,9 +929,8 @@ final class Session {
     envelopes.clear();
     union = null;
     sumWithValues = null;
-    psiUploads.clear();
-    psiMessages.clear();
-    psiSumBytes = 0;
+    releasePsiSum();
+    psiWaiters.clear();
     psiOutcome = null;
   }
 

@@ -1,13 +1,16 @@
 package io.parley.protocols.psi;
 
 import io.parley.protocols.ParleyException;
+import java.util.BitSet;
+import java.util.PrimitiveIterator;
 
 /**
  * The coordinator's role in {@link PsiVariant#INTERSECTION_SUM}: it adds the sender's masked
  * payload words at the positions the receiver reports and subtracts the receiver's mask correction.
  * The payload masks cancel and the output mask remains, so it returns {@code sum + output mask}: it
  * learns the intersection size and the element counts, never a value, a sum or an identifier (the
- * positions index the sender's private shuffle). Stateless: batch in, batch out.
+ * positions index the sender's private shuffle). Stateless: whole messages, or the buffers the
+ * coordinator assembled from slices, in; the encoded result out.
  *
  * <p>Trust: like secure aggregation, this relies on the coordinator not colluding with a party.
  * With the receiver it could unmask every payload word; with the sender it would learn which of the
@@ -71,17 +74,43 @@ public final class IntersectionSumCoordinator {
               + minimumIntersectionSize
               + "; no sum is released");
     }
-    long[] words = payload.words();
+    return addAt(payload.words(), width, java.util.Arrays.stream(report.positions()).iterator(),
+        report.positions().length, report.maskCorrection());
+  }
+
+  /**
+   * The same sum over buffers the coordinator assembled from slices (issue 4: the two messages
+   * travel from the parties' executors): the sender's masked words, {@code width} per element, the
+   * positions the receiver reported (a set, so each at most once) and its mask correction. The
+   * caller has checked that the payload is complete and that the positions lie within it.
+   *
+   * @return the encoded {@link PsiMessages.Type#SUM_RESULT} for both parties
+   */
+  public static byte[] sum(long[] maskedWords, int width, BitSet matched, long[] maskCorrection) {
+    if (width < 1 || maskedWords.length % width != 0 || maskCorrection.length != width) {
+      throw new IllegalArgumentException("a payload of " + maskedWords.length + " words, width " + width
+          + " and a correction of " + maskCorrection.length + " words do not fit together");
+    }
+    if (matched.length() > maskedWords.length / width) {
+      throw new IllegalArgumentException("position " + (matched.length() - 1) + " lies outside the "
+          + maskedWords.length / width + " elements");
+    }
+    return addAt(maskedWords, width, matched.stream().iterator(), matched.cardinality(), maskCorrection);
+  }
+
+  /** The one place that adds: masked words at {@code positions}, minus the receiver's correction. */
+  private static byte[] addAt(
+      long[] words, int width, PrimitiveIterator.OfInt positions, long matched, long[] maskCorrection) {
     long[] total = new long[width];
-    for (int position : report.positions()) {
-      int base = position * width;
+    while (positions.hasNext()) {
+      int base = positions.nextInt() * width;
       for (int w = 0; w < width; w++) {
         total[w] += words[base + w];
       }
     }
     for (int w = 0; w < width; w++) {
-      total[w] -= report.maskCorrection()[w];
+      total[w] -= maskCorrection[w];
     }
-    return PsiMessages.encodeSumResult(new PsiMessages.SumResult(report.positions().length, total));
+    return PsiMessages.encodeSumResult(new PsiMessages.SumResult(matched, total));
   }
 }

@@ -4,7 +4,7 @@ import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.TlsChannelCredentials;
 import io.parley.protocols.client.CoordinatorClient;
-import io.parley.protocols.client.PsiSumPartClients;
+import io.parley.protocols.client.PsiSumSliceClients;
 import io.parley.protocols.client.TlsMaterial;
 import io.parley.protocols.federation.FederationDefinition;
 import io.parley.protocols.pki.Credentials;
@@ -144,10 +144,10 @@ public final class CoordinatorFixture implements AutoCloseable {
     return client(tls(party));
   }
 
-  /** As {@link #client(String)}, cutting PsiSum messages into parts of {@code psiSumPartBytes}. */
-  public synchronized CoordinatorClient client(String party, int psiSumPartBytes) {
+  /** As {@link #client(String)}, cutting PsiSum messages into slices of at most {@code sliceBytes}. */
+  public synchronized CoordinatorClient client(String party, int sliceBytes) {
     CoordinatorClient client =
-        PsiSumPartClients.connect(server.address(), tls(party), CALL_TIMEOUT, psiSumPartBytes);
+        PsiSumSliceClients.connect(server.address(), tls(party), CALL_TIMEOUT, sliceBytes);
     opened.add(client);
     return client;
   }

@@ -15,7 +15,7 @@ import io.parley.protocols.crypto.Drbg;
 import io.parley.protocols.mpc.RelayNetwork;
 import io.parley.protocols.wire.PrivateJoin;
 import io.parley.protocols.wire.PrivateJoinSide;
-import io.parley.protocols.wire.PsiSumPart;
+import io.parley.protocols.wire.PsiSumSlice;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -189,31 +189,37 @@ class PsiRelayTest {
   }
 
   @Test
-  void aSumWhoseMessagesTravelInManyPartsEqualsTheSingleMessageSum() {
+  void aSumWhoseMessagesTravelInManySlicesEqualsTheSingleSliceSum() {
     Data data = Data.of(50, 35);
-    // SIZE distinct sender identifiers of 2 words: a payload of 4,810 bytes, so 256-byte parts cut it
-    // into 19 (and the receiver's report into 3).
+    // SIZE distinct sender identifiers of 2 words: 4,800 bytes of masked words, so slices of at most
+    // 256 bytes (16 elements) cut it into 19.
     RelayedPsi.Outcome<?>[] single = runSum(data, 35);
-    RelayedPsi.Outcome<?>[] parted = parties.runWithPsiSumParts(35, PsiVariant.INTERSECTION_SUM, 256,
+    RelayedPsi.Outcome<?>[] sliced = parties.runWithPsiSumSlices(35, PsiVariant.INTERSECTION_SUM, 256,
         (session, random) -> session.sumAsReceiver(data.receiverBytes(), 2, random),
         (session, random) -> session.sumAsSender(data.senderBytes(), data.senderValues(), random));
     long[] expected = data.plaintextSum();
     PsiSumResult plaintext = new PsiSumResult(data.plaintextSize(), expected[0], new long[] {expected[1]});
     assertEquals(plaintext, valueOf(single[0]));
-    assertEquals(plaintext, valueOf(parted[0]));
-    assertEquals(plaintext, valueOf(parted[1]));
+    assertEquals(plaintext, valueOf(sliced[0]));
+    assertEquals(plaintext, valueOf(sliced[1]));
     String session = parties.lastSessionId;
-    long senderParts = parties.fixture.transcriptOf(RelayedPsi.SENDER, "PsiSum").stream()
+    List<PsiSumSlice> senderSlices = parties.fixture.transcriptOf(RelayedPsi.SENDER, "PsiSumSlices").stream()
         .map(record -> parse(record.message()))
-        .filter(part -> part.getSessionId().equals(session))
-        .peek(part -> assertTrue(part.getChunk().size() <= 256))
-        .count();
-    assertEquals(19, senderParts, "the masked payload's parts");
+        .filter(slice -> slice.getSessionId().equals(session))
+        .toList();
+    assertEquals(19, senderSlices.size(), "the masked payload's slices");
+    long element = 0;
+    for (PsiSumSlice slice : senderSlices) {
+      assertTrue(slice.getMaskedWords().size() <= 256);
+      assertEquals(element, slice.getFirstElement());
+      element += slice.getMaskedWords().size() / 16;
+    }
+    assertEquals(300, element);
   }
 
-  private static PsiSumPart parse(byte[] message) {
+  private static PsiSumSlice parse(byte[] message) {
     try {
-      return PsiSumPart.parseFrom(message);
+      return PsiSumSlice.parseFrom(message);
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
       throw new AssertionError(e);
     }

@@ -64,8 +64,8 @@ final class RelayedPsi implements AutoCloseable {
     return run(seed, variant, UnaryOperator.identity(), receiverRole, senderRole);
   }
 
-  /** As {@link #run(long, PsiVariant, Role, Role)}, both parties' clients sending PsiSum in parts of {@code partBytes}. */
-  <R, S> Outcome<?>[] runWithPsiSumParts(
+  /** As {@link #run(long, PsiVariant, Role, Role)}, both parties' clients sending PsiSum in slices of at most {@code partBytes} bytes. */
+  <R, S> Outcome<?>[] runWithPsiSumSlices(
       long seed, PsiVariant variant, int partBytes, Role<R> receiverRole, Role<S> senderRole) {
     return run(seed, variant, UnaryOperator.identity(), fixture.client(RECEIVER, partBytes),
         fixture.client(SENDER, partBytes), receiverRole, senderRole);
