@@ -165,15 +165,32 @@ public final class BenchPsiCommand implements Callable<Integer> {
         }
         double[] secureTimes = new double[iterations];
         long secure = -1;
+        Row secureSum = null;
         for (int k = 0; k < iterations; k++) {
           long t0 = System.nanoTime();
           Dataset<Row> result = PrivateJoins.runAsInitiator(spark, join());
-          secure = variant == PsiCommand.Variant.intersection ? result.count() : result.first().getLong(0);
+          if (variant == PsiCommand.Variant.intersection) {
+            secure = result.count();
+          } else {
+            secureSum = result.first();
+            secure = secureSum.getLong(0);
+          }
           secureTimes[k] = seconds(t0);
         }
         out.printf(Locale.ROOT, "plaintext Spark join: %s%n", summary(plainTimes));
         out.printf(Locale.ROOT, "private join (%s):    %s%n", variant, summary(secureTimes));
         boolean agree = secure == expected;
+        if (variant == PsiCommand.Variant.sum) {
+          // beta's rows whose identifier alpha holds: their count and the sum of their amounts
+          Row plainSum = betaIds.join(alphaIds, betaIds.col("id").equalTo(alphaIds.col("id")), "left_semi")
+              .agg(functions.count(functions.lit(1)), functions.sum("amount")).first();
+          boolean sumsAgree = secureSum.getLong(1) == plainSum.getLong(0)
+              && java.util.Objects.equals(secureSum.get(2).toString(), String.valueOf(plainSum.get(1)));
+          out.printf(Locale.ROOT, "sum: matched rows %,d, sum of amount %s; plaintext %,d and %s: %s%n",
+              secureSum.getLong(1), secureSum.get(2), plainSum.getLong(0), plainSum.get(1),
+              sumsAgree ? "equal" : "MISMATCH");
+          agree &= sumsAgree;
+        }
         out.printf(Locale.ROOT, "results: %s (%,d %s)%n", agree ? "private join equals plaintext" : "MISMATCH: " + secure
             + " vs plaintext " + expected, expected, variant == PsiCommand.Variant.intersection ? "rows" : "common identifiers");
         double wall = BenchAggregateCommand.median(secureTimes);
