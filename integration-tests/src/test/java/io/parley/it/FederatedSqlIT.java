@@ -36,9 +36,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Three parties, each in its own JVM, through {@code jobs/bin/parley}: alpha runs {@code parley sql}
+ * Four parties, each in its own JVM, through {@code jobs/bin/parley}: alpha runs {@code parley sql}
  * over local Parquet, beta's responder reads a local CSV file, gamma's responder reads Parquet on
- * an HDFS mini-cluster; one coordinator records everything it receives. Every result is checked
+ * an HDFS mini-cluster, and delta's responder reads local Parquet; one coordinator records
+ * everything it receives. alpha, beta and gamma are the compute parties, so delta takes part in
+ * queries on shares as an input party (it sends shares of its rows and computes nothing). Every result is checked
  * against plain Spark on the pooled rows, the coordinator's transcript is searched for subtotals
  * and results, and two failures are provoked across processes: a frozen responder and a client
  * from another federation.
@@ -49,8 +51,9 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class FederatedSqlIT {
   static final long SEED = 20_260_101L;
-  static final List<String> PARTIES = List.of("alpha", "beta", "gamma");
-  static final Map<String, Integer> ROWS = Map.of("alpha", 520, "beta", 430, "gamma", 470);
+  static final List<String> PARTIES = List.of("alpha", "beta", "gamma", "delta");
+  static final List<String> COMPUTE_PARTIES = List.of("alpha", "beta", "gamma");
+  static final Map<String, Integer> ROWS = Map.of("alpha", 520, "beta", 430, "gamma", 470, "delta", 380);
   /** The session timeout of the queries that must fail; the conf files say 60 s. */
   static final String SHORT_TIMEOUT = "10s";
   /**
@@ -114,6 +117,7 @@ class FederatedSqlIT {
     salesPaths.put("alpha", work.resolve("data/alpha/sales.parquet").toString());
     salesPaths.put("beta", work.resolve("data/beta/sales.csv").toString());
     salesPaths.put("gamma", hdfs.uri() + "/parties/gamma/sales.parquet");
+    salesPaths.put("delta", work.resolve("data/delta/sales.parquet").toString());
     for (String party : PARTIES) {
       String path = salesPaths.get(party);
       if (path.endsWith(".csv")) {
@@ -128,11 +132,13 @@ class FederatedSqlIT {
         spark.table(PlainSpark.POOLED_VIEW).count(),
         "pooled rows, read back from local Parquet, local CSV and HDFS");
 
-    federation = ProcessFederation.init(work.resolve("federation"), work.resolve("logs"), "parley-it", PARTIES);
+    federation = ProcessFederation.init(
+        work.resolve("federation"), work.resolve("logs"), "parley-it", PARTIES, COMPUTE_PARTIES);
     transcript = work.resolve("coordinator.transcript");
     federation.startCoordinator(transcript);
     federation.startResponder("beta", salesPaths.get("beta"), Map.of());
     federation.startResponder("gamma", salesPaths.get("gamma"), Map.of());
+    federation.startResponder("delta", salesPaths.get("delta"), Map.of());
     federation.awaitResponders();
   }
 
@@ -184,7 +190,7 @@ class FederatedSqlIT {
       seen.add(entry.party() + " " + entry.rpc());
     }
     for (String party : PARTIES) {
-      for (String rpc : List.of("Join", "AlignKeys", "SubmitVector", "AwaitSum")) {
+      for (String rpc : List.of("Join", "AlignKeys", "SubmitVector", "AwaitSum", "Relay")) {
         assertTrue(seen.contains(party + " " + rpc),
             "the coordinator never received " + rpc + " from " + party + "; it received: " + seen);
       }

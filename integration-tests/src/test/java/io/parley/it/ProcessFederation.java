@@ -51,17 +51,24 @@ final class ProcessFederation implements AutoCloseable {
   /** {@code parley init} into {@code dir} for {@code parties} and the sales table; fails unless it exits 0. */
   static ProcessFederation init(Path dir, Path logs, String federationName, List<String> parties)
       throws InterruptedException {
+    return init(dir, logs, federationName, parties, List.of());
+  }
+
+  /** As above, naming the three compute parties (empty: {@code parley init}'s default). */
+  static ProcessFederation init(
+      Path dir, Path logs, String federationName, List<String> parties, List<String> computeParties)
+      throws InterruptedException {
     ProcessFederation federation = new ProcessFederation(dir, logs);
-    SqlRun init =
-        federation.run(
-            "init-" + federationName,
-            List.of(
-                "init",
-                "--dir", dir.toString(),
-                "--parties", String.join(",", parties),
-                "--federation", federationName,
-                "--table", SalesData.TABLE + "=" + SalesData.SCHEMA_DDL),
-            INIT_TIMEOUT);
+    List<String> args = new java.util.ArrayList<>(List.of(
+        "init",
+        "--dir", dir.toString(),
+        "--parties", String.join(",", parties),
+        "--federation", federationName,
+        "--table", SalesData.TABLE + "=" + SalesData.SCHEMA_DDL));
+    if (!computeParties.isEmpty()) {
+      args.addAll(List.of("--compute-parties", String.join(",", computeParties)));
+    }
+    SqlRun init = federation.run("init-" + federationName, args, INIT_TIMEOUT);
     assertEquals(0, init.exitCode(), "parley init failed: " + init.describe());
     return federation;
   }

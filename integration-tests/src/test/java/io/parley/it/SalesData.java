@@ -35,10 +35,11 @@ final class SalesData {
       Map.of(
           "alpha", List.of("north", "south", "east", "alpine_meadows"),
           "beta", List.of("north", "south", "east", "bayside"),
-          "gamma", List.of("north", "south", "bayside", "glenfinnan"));
+          "gamma", List.of("north", "south", "bayside", "glenfinnan"),
+          "delta", List.of("north", "south", "east", "fjordland"));
 
   /** Group keys that only some parties hold: the coordinator must never see them in plain text. */
-  static final List<String> PARTIAL_REGIONS = List.of("alpine_meadows", "bayside", "glenfinnan");
+  static final List<String> PARTIAL_REGIONS = List.of("alpine_meadows", "bayside", "glenfinnan", "fjordland");
 
   private SalesData() {}
 
