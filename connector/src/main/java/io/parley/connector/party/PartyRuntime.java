@@ -19,6 +19,7 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.SparkConf;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerApplicationEnd;
 import org.apache.spark.sql.SparkSession;
@@ -66,6 +67,7 @@ public final class PartyRuntime implements AutoCloseable {
 
   /** The runtime of {@code spark}'s party. */
   public static PartyRuntime of(SparkSession spark) {
+    requireNoSpeculation(spark.sparkContext().conf());
     ParleyConf conf = ParleyConf.of(spark);
     Map<String, String> key = conf.sessionValues();
     PartyRuntime existing = RUNTIMES.get(key);
@@ -87,6 +89,18 @@ public final class PartyRuntime implements AutoCloseable {
             }
           });
       return created;
+    }
+  }
+
+  /**
+   * Parley's tasks send to the coordinator exactly once (vector slices, relayed batches, PSI
+   * slices), and the coordinator refuses a second copy, so a speculative task would end the
+   * session: refuse before one starts.
+   */
+  static void requireNoSpeculation(SparkConf sparkConf) {
+    if (sparkConf.getBoolean("spark.speculation", false)) {
+      throw new ParleyException("spark.speculation is true: a speculative copy of a Parley task would send to the"
+          + " coordinator a second time, which ends the session; set spark.speculation=false for this party");
     }
   }
 
