@@ -93,9 +93,9 @@ public final class PartyRuntime implements AutoCloseable {
   }
 
   /**
-   * Parley's tasks send to the coordinator exactly once (vector slices, relayed batches, PSI
-   * slices), and the coordinator refuses a second copy, so a speculative task would end the
-   * session: refuse before one starts.
+   * Parley's tasks send to the coordinator once: a second copy of a relayed batch or a PSI slice is
+   * refused and ends the session (only an identical vector slice is taken again), so a speculative
+   * task would fail the query midway. Refuse before a session starts instead.
    */
   static void requireNoSpeculation(SparkConf sparkConf) {
     if (sparkConf.getBoolean("spark.speculation", false)) {
