@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -106,6 +107,41 @@ class SparkClusterIT {
     assertTrue(tasksAfter > tasksBefore,
         "beta's executors finished no task for the query (" + tasksBefore + " before, " + tasksAfter + " after; logs "
             + cluster.executorLogs(betaAppId) + ")");
+  }
+
+  /**
+   * A private join's sum with beta's responder on the cluster: beta's executor JVMs hash and blind
+   * its identifiers (libsodium loaded from the shaded jar there), reblind alpha's, and send the
+   * masked payload's slices to the coordinator themselves. Compared with the plain semi-join.
+   */
+  @Test
+  void privateJoinSumWithTheResponderOnTheClusterMatchesThePlainJoin() throws Exception {
+    long tasksBefore = cluster.finishedTasks(betaAppId);
+    Path csv = work.resolve("results/psi-sum");
+    List<String> args = new ArrayList<>(List.of("psi", "--conf", federation.conf("alpha").toString(),
+        "--table", SalesData.TABLE + "=" + salesPaths.get("alpha"), "--with", "beta:" + SalesData.TABLE,
+        "--on", "region", "--variant", "sum", "--sum-column", "amount", "--where", "units IS NOT NULL",
+        "--output", csv.toString(), "--format", "csv"));
+    Map<String, String> settings = new LinkedHashMap<>(ProcessFederation.LOCAL_SPARK);
+    settings.put("spark.parley.coordinator", federation.coordinatorAddress());
+    settings.forEach((key, value) -> args.addAll(List.of("--set", key + "=" + value)));
+
+    SqlRun run = federation.run("psi-sum-cluster", args, ProcessFederation.SQL_TIMEOUT);
+
+    assertEquals(0, run.exitCode(), "parley psi failed: " + run.describe());
+    spark.read().schema(SalesData.SCHEMA).parquet(salesPaths.get("alpha")).createOrReplaceTempView("cluster_alpha");
+    spark.read().schema(SalesData.SCHEMA).option("header", "true").csv(salesPaths.get("beta"))
+        .createOrReplaceTempView("cluster_beta");
+    Row plain = spark.sql("SELECT count(DISTINCT b.region), count(*), sum(b.amount) FROM cluster_beta b LEFT SEMI JOIN"
+        + " (SELECT * FROM cluster_alpha WHERE units IS NOT NULL) a ON a.region = b.region").first();
+    Row secure = spark.read().option("header", "true")
+        .schema("intersection_size BIGINT, matched_rows BIGINT, sum_amount DECIMAL(22,2)").csv(csv.toString()).first();
+    assertEquals(3L, plain.getLong(0), "north, south and east are at both parties");
+    assertEquals(plain.getLong(0), secure.getLong(0), "intersection size");
+    assertEquals(plain.getLong(1), secure.getLong(1), "beta's rows with a common region");
+    assertEquals(0, plain.getDecimal(2).compareTo(secure.getDecimal(2)), plain + " vs " + secure);
+    long tasksAfter = awaitAtLeast(() -> cluster.finishedTasks(betaAppId), tasksBefore + 1, LOG_TIMEOUT);
+    assertTrue(tasksAfter > tasksBefore, "beta's executors finished no task for the private join");
   }
 
   @Test
