@@ -54,6 +54,9 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
   private final long maxTimeoutMillis;
   private final SecureRandom random;
   private final long psiSumBudgetBytes;
+  /** PsiSum memory across all sessions: this many sessions at their full budget. */
+  static final int PSI_SUM_SESSIONS_AT_BUDGET = 2;
+  private final PsiSumMemory psiSumMemory;
   private final SessionRegistry sessions = new SessionRegistry();
   private final Subscriptions subscriptions = new Subscriptions();
   private volatile boolean shuttingDown;
@@ -70,6 +73,12 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
     this.maxTimeoutMillis = maxTimeout.toMillis();
     this.random = random;
     this.psiSumBudgetBytes = psiSumBudgetBytes;
+    this.psiSumMemory = new PsiSumMemory(PSI_SUM_SESSIONS_AT_BUDGET * psiSumBudgetBytes);
+  }
+
+  /** PsiSum bytes reserved across all sessions (tests and metrics). */
+  long psiSumBytesHeld() {
+    return psiSumMemory.heldBytes();
   }
 
   // ---- RPCs ---------------------------------------------------------------------------------
@@ -151,7 +160,7 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
       String id = newSessionId();
       Session session =
           new Session(id, purpose, initiator, participants, computeParties, now, now + timeout, psiSumBudgetBytes,
-              sessions);
+              psiSumMemory, sessions);
       sessions.add(session);
       LOG.info("session {} ({}) created by party {} for parties {}, deadline in {}", id, purpose, initiator,
           participants, Session.formatMillis(timeout));

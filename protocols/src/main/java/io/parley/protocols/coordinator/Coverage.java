@@ -3,36 +3,39 @@ package io.parley.protocols.coordinator;
 import com.google.protobuf.ByteString;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
- * Which elements of a vector of known length one party has sent, as disjoint merged intervals:
- * memory grows with the number of gaps, never with the number of elements.
+ * Which elements of a vector of known length one party has sent: one bit per element, so its
+ * memory is fixed by the length (1/64 of the vector's own words) however a party slices what it
+ * sends; a party sending millions of one-element slices cannot grow it.
  */
 final class Coverage {
   private final long length;
-  private final TreeMap<Long, Long> intervals = new TreeMap<>(); // start -> end (exclusive)
+  private final BitSet sent;
   private final Map<Long, byte[]> chunkDigests = new HashMap<>(); // chunk start -> SHA-256(length, bytes)
   private long covered;
 
   Coverage(long length) {
+    if (length < 0 || length > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("a vector of " + length + " elements");
+    }
     this.length = length;
+    this.sent = new BitSet((int) length);
+  }
+
+  /** Bytes this coverage holds for a vector of {@code length} elements (without chunk digests). */
+  static long bytesFor(long length) {
+    return (length + 7) / 8;
   }
 
   /** The first element of {@code [start, start+count)} already covered, or -1. */
   long firstOverlap(long start, long count) {
-    long end = start + count;
-    Map.Entry<Long, Long> before = intervals.floorEntry(start);
-    if (before != null && before.getValue() > start) {
-      return start;
-    }
-    Map.Entry<Long, Long> after = intervals.higherEntry(start);
-    if (after != null && after.getKey() < end) {
-      return after.getKey();
-    }
-    return -1;
+    checkRange(start, count);
+    int next = sent.nextSetBit((int) start);
+    return next >= 0 && next < start + count ? next : -1;
   }
 
   /**
@@ -63,20 +66,11 @@ final class Coverage {
 
   /** Marks {@code [start, start+count)} as sent; it must not overlap anything sent before. */
   void add(long start, long count) {
-    if (count == 0) {
-      return;
+    checkRange(start, count);
+    if (firstOverlap(start, count) >= 0) {
+      throw new IllegalStateException("[" + start + ", +" + count + ") overlaps what was sent before");
     }
-    long end = start + count;
-    Map.Entry<Long, Long> before = intervals.floorEntry(start);
-    if (before != null && before.getValue() == start) {
-      start = before.getKey();
-      intervals.remove(before.getKey());
-    }
-    Long afterEnd = intervals.remove(end);
-    if (afterEnd != null) {
-      end = afterEnd;
-    }
-    intervals.put(start, end);
+    sent.set((int) start, (int) (start + count));
     covered += count;
   }
 
@@ -84,8 +78,14 @@ final class Coverage {
     return covered == length;
   }
 
-  /** Number of disjoint intervals; for tests. */
-  int intervalCount() {
-    return intervals.size();
+  /** Elements sent so far. */
+  long covered() {
+    return covered;
+  }
+
+  private void checkRange(long start, long count) {
+    if (start < 0 || count < 0 || start > length - count) {
+      throw new IllegalArgumentException("[" + start + ", +" + count + ") outside a vector of " + length);
+    }
   }
 }

@@ -101,6 +101,7 @@ final class Session {
   private final long createdMillis;
   private final long deadlineMillis;
   private final long psiSumBudgetBytes;
+  private final PsiSumMemory psiSumMemory;
   private final EndListener endListener;
 
   private Stage stage = Stage.JOINING;
@@ -123,7 +124,11 @@ final class Session {
   private PsiReport psiReport;
   /** The receiver's mask correction, from its PsiSum wait. */
   private long[] psiCorrection;
-  /** Bytes declared by both parties (payload words, 4 per position), against {@link #psiSumBudgetBytes}. */
+  /**
+   * Bytes both parties' declarations make this session hold (the sender's payload words and its
+   * element bitmap, the receiver's position bitmap), against {@link #psiSumBudgetBytes} and
+   * reserved in {@link #psiSumMemory}.
+   */
   private long psiSumBytes;
   private final Set<String> psiAwaited = new HashSet<>();
   private final Map<String, StreamObserver<PsiSumOutcome>> psiWaiters = new LinkedHashMap<>();
@@ -152,10 +157,13 @@ final class Session {
       long deadlineMillis,
       EndListener endListener) {
     this(id, purpose, initiator, participants, computeParties, createdMillis, deadlineMillis, MAX_PSI_SUM_BYTES,
-        endListener);
+        new PsiSumMemory(MAX_PSI_SUM_BYTES), endListener);
   }
 
-  /** As above, holding at most {@code psiSumBudgetBytes} of PsiSum messages (tests use a small budget). */
+  /**
+   * As above, holding at most {@code psiSumBudgetBytes} of PsiSum messages (tests use a small
+   * budget), reserved as well in the coordinator-wide {@code psiSumMemory}.
+   */
   Session(
       String id,
       SessionPurpose purpose,
@@ -165,6 +173,7 @@ final class Session {
       long createdMillis,
       long deadlineMillis,
       long psiSumBudgetBytes,
+      PsiSumMemory psiSumMemory,
       EndListener endListener) {
     this.id = id;
     this.purpose = purpose;
@@ -174,6 +183,7 @@ final class Session {
     this.createdMillis = createdMillis;
     this.deadlineMillis = deadlineMillis;
     this.psiSumBudgetBytes = psiSumBudgetBytes;
+    this.psiSumMemory = psiSumMemory;
     this.endListener = endListener;
   }
 
@@ -600,11 +610,19 @@ final class Session {
           + " elements of " + receiverWidth + " words but party " + senderParty + " declared " + senderElements
           + " of " + senderWidth + "; the two disagree about the sender's set");
     }
-    long bytes = sender ? Long.BYTES * elements * width : Integer.BYTES * matches;
+    // What the declaration makes this session hold: the sender's words and one bit per element of
+    // coverage; the receiver's one bit per sender element for the positions (however few it matched).
+    long bytes = (sender ? Long.BYTES * elements * width : 0) + Coverage.bytesFor(elements);
     if (psiSumBytes + bytes > psiSumBudgetBytes) {
       throw rejection(Status.RESOURCE_EXHAUSTED, "party " + party + "'s PsiSum message of " + bytes
           + " bytes exceeds the " + psiSumBudgetBytes + " bytes the coordinator holds for both parties' PsiSum "
           + "messages of a session" + (psiSumBytes > 0 ? " (" + psiSumBytes + " already held)" : ""));
+    }
+    if (!psiSumMemory.tryReserve(bytes)) {
+      throw rejection(Status.RESOURCE_EXHAUSTED, "party " + party + "'s PsiSum message of " + bytes
+          + " bytes does not fit: the coordinator holds at most " + psiSumMemory.limitBytes()
+          + " bytes of PsiSum messages across its sessions and " + psiSumMemory.heldBytes()
+          + " are held now; try again when other private joins have ended");
     }
     psiSumBytes += bytes;
     if (sender) {
@@ -729,6 +747,7 @@ final class Session {
     psiPayload = null;
     psiReport = null;
     psiCorrection = null;
+    psiSumMemory.release(psiSumBytes);
     psiSumBytes = 0;
   }
 

@@ -163,7 +163,8 @@ class CoordinatorPsiSumSlicesTest {
     for (Future<?> done : sent) {
       done.get(20, TimeUnit.SECONDS);
     }
-    assertEquals(32_000 + 4 * positions.length, fixture.server.service().sessions().psiSumBytes(id));
+    // beta's words and element bitmap, alpha's position bitmap: 32,000 + 125 + 125
+    assertEquals(32_250, fixture.server.service().sessions().psiSumBytes(id));
     Future<byte[]> atSender = threads.submit(() -> beta.awaitPsiSum(id, new long[0]));
     byte[] atReceiver = alpha.awaitPsiSum(id, correction);
 
@@ -179,6 +180,7 @@ class CoordinatorPsiSumSlicesTest {
       assertEquals(plaintext, result.maskedWords()[w] - outputMask[w], "word " + w);
     }
     assertEquals(0, fixture.server.service().sessions().psiSumBytes(id), "nothing is held after the sum");
+    assertEquals(0, fixture.server.service().psiSumBytesHeld(), "nor reserved across sessions");
     // A retried wait gets the same answer; a slice after the sum is refused.
     assertArrayEquals(expected, beta.awaitPsiSum(id, new long[0]));
     assertRefused("session " + id + ": the PSI sum of this session was computed already",
@@ -284,16 +286,40 @@ class CoordinatorPsiSumSlicesTest {
   @Test
   void declarationsOverTheSessionBudgetAreRefused() throws Exception {
     String id = createAndJoin();
-    assertRefused("session " + id + ": party beta's PsiSum message of 64000 bytes exceeds the 50000 bytes the "
+    // A receiver holds one bit per sender element for its positions, however few it matched.
+    assertRefused("session " + id + ": party alpha's PsiSum message of 268435456 bytes exceeds the 50000 bytes the "
+        + "coordinator holds for both parties' PsiSum messages of a session",
+        () -> alpha.beginPsiSumReport(id, Integer.MAX_VALUE, WIDTH, 0));
+    // A sender holds its words and one bit per element of coverage.
+    assertRefused("session " + id + ": party beta's PsiSum message of 64250 bytes exceeds the 50000 bytes the "
         + "coordinator holds for both parties' PsiSum messages of a session",
         () -> beta.beginPsiSumPayload(id, 2 * ELEMENTS, WIDTH));
-    beta.beginPsiSumPayload(id, 1_500, WIDTH);
-    assertEquals(48_000, fixture.server.service().sessions().psiSumBytes(id));
-    assertRefused("session " + id + ": party alpha's PsiSum message of 4000 bytes exceeds the 50000 bytes the "
-        + "coordinator holds for both parties' PsiSum messages of a session (48000 already held)",
-        () -> alpha.beginPsiSumReport(id, 1_500, WIDTH, 1_000));
-    alpha.beginPsiSumReport(id, 1_500, WIDTH, 500);
-    assertEquals(50_000, fixture.server.service().sessions().psiSumBytes(id));
+    beta.beginPsiSumPayload(id, 1_555, WIDTH);
+    assertEquals(49_955, fixture.server.service().sessions().psiSumBytes(id));
+    assertRefused("session " + id + ": party alpha's PsiSum message of 195 bytes exceeds the 50000 bytes the "
+        + "coordinator holds for both parties' PsiSum messages of a session (49955 already held)",
+        () -> alpha.beginPsiSumReport(id, 1_555, WIDTH, 500));
+    assertEquals(49_955, fixture.server.service().psiSumBytesHeld());
+  }
+
+  @Test
+  void sessionsTogetherHoldNoMoreThanTheCoordinatorWideLimitAndAbortsReleaseTheirShare() throws Exception {
+    String first = createAndJoin();
+    String second = createAndJoin();
+    String third = createAndJoin();
+    beta.beginPsiSumPayload(first, 1_500, WIDTH);
+    beta.beginPsiSumPayload(second, 1_500, WIDTH);
+    assertEquals(2 * 48_188, fixture.server.service().psiSumBytesHeld());
+    assertRefused("session " + third + ": party beta's PsiSum message of 48188 bytes does not fit: the coordinator "
+        + "holds at most 100000 bytes of PsiSum messages across its sessions and 96376 are held now; try again when "
+        + "other private joins have ended",
+        () -> beta.beginPsiSumPayload(third, 1_500, WIDTH));
+    assertEquals(0, fixture.server.service().sessions().psiSumBytes(third), "a refused declaration holds nothing");
+
+    alpha.abort(first, "the test ends the first join");
+    assertEquals(48_188, fixture.server.service().psiSumBytesHeld(), "the aborted session released its bytes");
+    beta.beginPsiSumPayload(third, 1_500, WIDTH);
+    assertEquals(2 * 48_188, fixture.server.service().psiSumBytesHeld());
   }
 
   @Test
