@@ -390,7 +390,7 @@ public final class PrivateJoins {
       PsiSumMasks masks = link.sumMasks(domain);
       client.beginPsiSumReport(sessionId, theirs.total(), PsiTasks.SUM_WIDTH, size);
       List<long[]> shares = inJob(stage, () -> matches.javaRDD()
-          .mapPartitions(new PsiTasks.SendMatchedPositions(masks, executors)).collect());
+          .mapPartitions(new PsiTasks.SendMatchedPositions(masks.payloadOnly(), executors)).collect());
       long sent = 0;
       long[] correction = new long[PsiTasks.SUM_WIDTH];
       for (long[] share : shares) {
@@ -429,7 +429,7 @@ public final class PrivateJoins {
       // itself: this driver declares the payload's size and then only waits for the sum.
       client.beginPsiSumPayload(sessionId, mine.total(), PsiTasks.SUM_WIDTH);
       long sent = inJob(stage, () -> own.mapPartitionsWithIndex(
-              new PsiTasks.SendMaskedPayload(masks, mine.offsets(), executors), true).collect())
+              new PsiTasks.SendMaskedPayload(masks.payloadOnly(), mine.offsets(), executors), true).collect())
           .stream().mapToLong(Long::longValue).sum();
       if (sent != mine.total()) {
         throw new ParleyException("the masking tasks sent " + sent + " elements, not the " + mine.total() + " blinded");

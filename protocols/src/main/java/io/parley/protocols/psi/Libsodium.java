@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HexFormat;
+import java.util.List;
 import org.bouncycastle.math.ec.rfc7748.X25519;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -119,16 +120,32 @@ final class Libsodium {
               PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       Path library = directory.resolve(Path.of(resource).getFileName());
       Files.copy(in, library);
-      library.toFile().deleteOnExit();
-      directory.toFile().deleteOnExit();
-      Native.register(Libsodium.class, NativeLibrary.getInstance(library.toString()));
+      try {
+        Native.register(Libsodium.class, NativeLibrary.getInstance(library.toString()));
+      } finally {
+        // Once loaded the file is no longer needed (Linux and macOS keep the mapping), so nothing is
+        // left in the temporary directory even if the JVM is killed.
+        deleteQuietly(library);
+        deleteQuietly(directory);
+      }
       return BUNDLED;
     } catch (IOException e) {
       throw new UncheckedIOException("could not copy " + resource + " out of lazysodium-java", e);
     }
   }
 
-  /** RFC 7748 section 5.2's two vectors, then 16 chained points against BouncyCastle. */
+  private static void deleteQuietly(Path path) {
+    try {
+      Files.deleteIfExists(path);
+    } catch (IOException e) {
+      path.toFile().deleteOnExit(); // a platform that keeps loaded libraries locked
+    }
+  }
+
+  /**
+   * RFC 7748 section 5.2's two vectors, two small-order inputs that must be refused, then 16 chained
+   * points against BouncyCastle.
+   */
   private static String selfTestFailure() {
     HexFormat hex = HexFormat.of();
     String[][] vectors = {
@@ -147,6 +164,15 @@ final class Libsodium {
       byte[] out = multiply(hex.parseHex(vector[0]), hex.parseHex(vector[1]));
       if (out == null || !hex.formatHex(out).equals(vector[2])) {
         return "libsodium does not reproduce RFC 7748's test vectors";
+      }
+    }
+    // Small-order inputs: u = 0 (order 2) and a point of order 8 must be refused with -1.
+    for (String smallOrder :
+        List.of(
+            "0000000000000000000000000000000000000000000000000000000000000000",
+            "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800")) {
+      if (multiply(hex.parseHex(vectors[0][0]), hex.parseHex(smallOrder)) != null) {
+        return "libsodium does not refuse inputs of small order";
       }
     }
     byte[] scalar = hex.parseHex(vectors[0][0]);

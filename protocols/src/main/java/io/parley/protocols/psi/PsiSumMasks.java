@@ -78,8 +78,19 @@ public final class PsiSumMasks implements java.io.Serializable {
     return sum;
   }
 
-  /** The output mask, {@code width} words. */
+  /**
+   * The same payload masks without the output key: what executors need, so the key that unmasks
+   * the result stays on the driver.
+   */
+  public PsiSumMasks payloadOnly() {
+    return new PsiSumMasks(payloadKey, null);
+  }
+
+  /** The output mask, {@code width} words; refused on a {@link #payloadOnly()} copy. */
   public long[] outputMask(int width) {
+    if (outputKey == null) {
+      throw new IllegalStateException("this copy of the PSI sum masks holds no output key");
+    }
     long[] mask = new long[width];
     new MaskStream(outputKey).words(0, mask, 0, width);
     return mask;

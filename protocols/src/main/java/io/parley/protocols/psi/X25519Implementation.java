@@ -56,7 +56,9 @@ public enum X25519Implementation {
       case LIBSODIUM:
         if (!Libsodium.available()) {
           throw new ParleyException(
-              "libsodium is not usable in this JVM ("
+              "libsodium is not usable in this JVM on "
+                  + hostName()
+                  + " ("
                   + Libsodium.failure()
                   + "); set spark.parley.psi.x25519=auto or bouncycastle to use the Java X25519");
         }
@@ -70,6 +72,24 @@ public enum X25519Implementation {
         }
         return Libsodium.available();
     }
+  }
+
+  /** This executor's host, so an error from one bad node of a cluster names it. */
+  private static String hostName() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      return "this host";
+    }
+  }
+
+  /** Constant time in the contents: the output of a multiplication under a secret scalar. */
+  private static boolean isAllZero(byte[] bytes) {
+    int accumulated = 0;
+    for (byte b : bytes) {
+      accumulated |= b;
+    }
+    return accumulated == 0;
   }
 
   /** X25519 under one scalar for a batch of points. */
@@ -94,7 +114,9 @@ public enum X25519Implementation {
 
     @Override
     public boolean multiply(byte[] point, byte[] out) {
-      return Libsodium.crypto_scalarmult(out, scalar.pointer(), point) == 0;
+      // libsodium refuses small-order inputs with -1; the all-zero check as well keeps the refusal
+      // if a build of it ever returned 0 for them.
+      return Libsodium.crypto_scalarmult(out, scalar.pointer(), point) == 0 & !isAllZero(out);
     }
 
     @Override
@@ -113,11 +135,7 @@ public enum X25519Implementation {
     @Override
     public boolean multiply(byte[] point, byte[] out) {
       X25519.scalarMult(scalar, 0, point, 0, out, 0);
-      int accumulated = 0;
-      for (byte b : out) {
-        accumulated |= b;
-      }
-      return accumulated != 0;
+      return !isAllZero(out);
     }
 
     @Override
