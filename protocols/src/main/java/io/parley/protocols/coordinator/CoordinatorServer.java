@@ -29,9 +29,10 @@ public final class CoordinatorServer implements AutoCloseable {
   public static final int MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
   /**
    * The most a PSI session's PsiSum messages may hold, both parties' together as declared, until the
-   * sum is computed. A private join's sum sends a masked payload of 32 bytes per distinct sender
-   * identifier and 4 bytes per matched position, so about 30 million distinct sender identifiers fit (29.8
-   * million if all match, 33.5 million if few do).
+   * sum is computed: 8 bytes per masked payload word and one bit per sender element for each party's
+   * bookkeeping. A private join's sum sends 32 bytes per distinct sender identifier, so about 30
+   * million distinct sender identifiers fit (the connector refuses above 29.8 million before it
+   * matches). All sessions together hold at most twice this.
    */
   public static final long PSI_SUM_BUDGET_BYTES = 1024L * 1024 * 1024;
   private static final long DEADLINE_TICK_MILLIS = 100;
