@@ -154,8 +154,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
     if (warmup < 0) {
       throw new UsageException("--warmup must be at least 0");
     }
-    if (sliceElements != null && sliceElements < 1) {
-      throw new UsageException("--slice-elements must be at least 1");
+    if (sliceElements != null && sliceElements < 32) {
+      throw new UsageException("--slice-elements must be at least 32");
     }
     PrintStream out = System.out;
     return folder.inTemporaryFolder("parley-bench-", out, this::run);

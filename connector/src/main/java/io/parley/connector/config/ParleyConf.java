@@ -47,9 +47,12 @@ public final class ParleyConf {
   /** The federated tables this party answers for; empty means all. */
   public static final Setting<List<String>> POLICY_TABLES =
       new Setting<>(PREFIX + "policy.tables", List.of(), ParleyConf::parseList);
-  /** Ring elements per executor slice of the masked vector. */
+  /**
+   * Ring elements per executor slice of the masked vector; at least 32, since the coordinator
+   * bounds how many chunks a party may send.
+   */
   public static final Setting<Integer> VECTOR_SLICE_ELEMENTS =
-      new Setting<>(PREFIX + "vector.sliceElements", 65536, (key, text) -> parseInt(key, text, 1));
+      new Setting<>(PREFIX + "vector.sliceElements", 65536, (key, text) -> parseInt(key, text, 32));
 
   /**
    * The fewest rows a group of a GROUP BY result may hold; smaller groups are left out, decided on

@@ -105,6 +105,9 @@ class ParleyConfTest {
         assertThrows(ParleyException.class,
             () -> session(Map.of("spark.parley.vector.sliceElements", "lots")).get(ParleyConf.VECTOR_SLICE_ELEMENTS));
     assertEquals("spark.parley.vector.sliceElements is 'lots', not a whole number", notANumber.getMessage());
+    ParleyException tooSmall = assertThrows(ParleyException.class,
+        () -> session(Map.of("spark.parley.vector.sliceElements", "16")).get(ParleyConf.VECTOR_SLICE_ELEMENTS));
+    assertEquals("spark.parley.vector.sliceElements is 16: it must be at least 32", tooSmall.getMessage());
   }
 
   @Test

@@ -78,6 +78,11 @@ final class Coverage {
     return covered == length;
   }
 
+  /** Chunks recorded with their digest so far. */
+  int chunks() {
+    return chunkDigests.size();
+  }
+
   /** Elements sent so far. */
   long covered() {
     return covered;

@@ -478,6 +478,18 @@ final class Session {
 
   // ---- SubmitVector and AwaitSum -----------------------------------------------------------
 
+  /**
+   * The most chunks a party may send for a vector of {@code length} elements: enough for honest
+   * slices of {@value #MIN_SLICE_ELEMENTS} or more elements (each also split at 1 MiB), so a party
+   * cannot make the coordinator keep one digest per element.
+   */
+  static long maxChunks(long length) {
+    return length / MIN_SLICE_ELEMENTS + 1024;
+  }
+
+  /** The smallest executor slice a party's connector sends ({@code spark.parley.vector.sliceElements}). */
+  static final int MIN_SLICE_ELEMENTS = 32;
+
   synchronized void addChunk(String party, VectorChunk chunk, Replies replies) {
     requireParticipant(party);
     requireAggregation("SubmitVector");
@@ -505,6 +517,12 @@ final class Session {
         return;
       }
       abort("party " + party + " sent element " + overlap + " twice", replies);
+      throw endedRejection();
+    }
+    if (sent.chunks() >= maxChunks(accumulator.length)) {
+      // Each chunk keeps a digest (to recognise a retried task's resend), so their number is bounded.
+      abort("party " + party + " sent more than " + maxChunks(accumulator.length) + " chunks for a vector of "
+          + accumulator.length + " elements", replies);
       throw endedRejection();
     }
     RingVectors.addInto(accumulator, (int) offset, values.asReadOnlyByteBuffer());

@@ -202,6 +202,27 @@ class CoordinatorFailureTest {
   }
 
   @Test
+  void aPartySendingMoreChunksThanHonestSlicesNeedAbortsTheSession() throws Exception {
+    String id = create();
+    List<Future<?>> joins = new ArrayList<>();
+    for (CoordinatorClient client : List.of(alpha, beta, gamma)) {
+      joins.add(threads.submit(
+          () -> client.join(join(id, client, fixture.tls(client.party()).certificateDer(), (byte) 3, 1200))));
+    }
+    for (Future<?> joined : joins) {
+      joined.get(20, TimeUnit.SECONDS);
+    }
+    alignAll(id); // two groups of 1,200 words: a vector of 2,400 elements
+    long limit = Session.maxChunks(2400);
+    assertEquals(2400 / 32 + 1024, limit);
+    for (int i = 0; i < limit; i++) {
+      gamma.submitVector(id, i, new long[] {i}, 0, 1);
+    }
+    String failure = failureOf(() -> gamma.submitVector(id, limit, new long[] {7}, 0, 1));
+    assertEquals("session " + id + ": party gamma sent more than 1099 chunks for a vector of 2400 elements", failure);
+  }
+
+  @Test
   void aRetriedTasksIdenticalResendCountsOnce() throws Exception {
     String id = create();
     joinAll(id);
