@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * lazysodium-java bundles; the JVM property {@code parley.libsodium=system} or {@code bundled}
  * insists on one. Only {@code sodium_init}, {@code sodium_version_string} and {@code
  * crypto_scalarmult} are called. Before first use the binding must reproduce RFC 7748's test
- * vectors and BouncyCastle on a few more points; otherwise it counts as not loaded.
+ * vectors, refuse small-order inputs and agree with BouncyCastle on a few more points; otherwise it
+ * counts as not loaded.
  */
 final class Libsodium {
   private static final Logger LOG = LoggerFactory.getLogger(Libsodium.class);
