@@ -219,41 +219,8 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
   @Override
   public StreamObserver<VectorChunk> submitVector(StreamObserver<Ack> observer) {
     String party = caller();
-    return new StreamObserver<>() {
-      private boolean failed;
-
-      @Override
-      public void onNext(VectorChunk chunk) {
-        if (failed) {
-          return;
-        }
-        Replies replies = new Replies();
-        try {
-          requireRunning();
-          Session session = sessions.get(chunk.getSessionId());
-          session.expireIfDue(clock.millis(), replies);
-          session.addChunk(party, chunk, replies);
-        } catch (StatusRuntimeException e) {
-          failed = true;
-          replies.add(() -> observer.onError(e));
-        } finally {
-          replies.send();
-        }
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        failed = true;
-      }
-
-      @Override
-      public void onCompleted() {
-        if (!failed) {
-          observer.onNext(Ack.getDefaultInstance());
-          observer.onCompleted();
-        }
-      }
-    };
+    return sessionStream(observer, VectorChunk::getSessionId,
+        (session, chunk, replies) -> session.addChunk(party, chunk, replies));
   }
 
   @Override
@@ -266,10 +233,7 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
   public void abort(AbortRequest request, StreamObserver<Ack> observer) {
     onSession(observer, request.getSessionId(), (session, replies) -> {
       session.abortBy(caller(), request.getReason(), replies);
-      replies.add(() -> {
-        observer.onNext(Ack.getDefaultInstance());
-        observer.onCompleted();
-      });
+      replies.add(() -> acknowledge(observer));
     });
   }
 
@@ -277,10 +241,7 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
   public void psiSumBegin(PsiSumHeader request, StreamObserver<Ack> observer) {
     onSession(observer, request.getSessionId(), (session, replies) -> {
       session.psiSumBegin(caller(), request);
-      replies.add(() -> {
-        observer.onNext(Ack.getDefaultInstance());
-        observer.onCompleted();
-      });
+      replies.add(() -> acknowledge(observer));
     });
   }
 
@@ -292,41 +253,8 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
   @Override
   public StreamObserver<PsiSumSlice> psiSumSlices(StreamObserver<Ack> observer) {
     String party = caller();
-    return new StreamObserver<>() {
-      private boolean failed;
-
-      @Override
-      public void onNext(PsiSumSlice slice) {
-        if (failed) {
-          return;
-        }
-        Replies replies = new Replies();
-        try {
-          requireRunning();
-          Session session = sessions.get(slice.getSessionId());
-          session.expireIfDue(clock.millis(), replies);
-          session.psiSumSlice(party, slice);
-        } catch (StatusRuntimeException e) {
-          failed = true;
-          replies.add(() -> observer.onError(e));
-        } finally {
-          replies.send();
-        }
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        failed = true;
-      }
-
-      @Override
-      public void onCompleted() {
-        if (!failed) {
-          observer.onNext(Ack.getDefaultInstance());
-          observer.onCompleted();
-        }
-      }
-    };
+    return sessionStream(observer, PsiSumSlice::getSessionId,
+        (session, slice, replies) -> session.psiSumSlice(party, slice));
   }
 
   @Override
@@ -339,10 +267,7 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
   public void finish(FinishRequest request, StreamObserver<Ack> observer) {
     onSession(observer, request.getSessionId(), (session, replies) -> {
       session.finish(caller(), replies);
-      replies.add(() -> {
-        observer.onNext(Ack.getDefaultInstance());
-        observer.onCompleted();
-      });
+      replies.add(() -> acknowledge(observer));
     });
   }
 
@@ -392,6 +317,58 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
     } finally {
       replies.send();
     }
+  }
+
+  private interface StreamCall<T> {
+    void run(Session session, T message, Replies replies);
+  }
+
+  /**
+   * A client stream of messages that each name their session (vector chunks, PsiSum slices): each
+   * is handled as {@link #onSession} handles a call; after a refusal the call has failed and later
+   * messages are ignored, and the call is acknowledged once the party closes it without one.
+   */
+  private <T> StreamObserver<T> sessionStream(
+      StreamObserver<Ack> observer, java.util.function.Function<T, String> sessionId, StreamCall<T> call) {
+    return new StreamObserver<>() {
+      private boolean failed;
+
+      @Override
+      public void onNext(T message) {
+        if (failed) {
+          return;
+        }
+        Replies replies = new Replies();
+        try {
+          requireRunning();
+          Session session = sessions.get(sessionId.apply(message));
+          session.expireIfDue(clock.millis(), replies);
+          call.run(session, message, replies);
+        } catch (StatusRuntimeException e) {
+          failed = true;
+          replies.add(() -> observer.onError(e));
+        } finally {
+          replies.send();
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        failed = true;
+      }
+
+      @Override
+      public void onCompleted() {
+        if (!failed) {
+          acknowledge(observer);
+        }
+      }
+    };
+  }
+
+  private static void acknowledge(StreamObserver<Ack> observer) {
+    observer.onNext(Ack.getDefaultInstance());
+    observer.onCompleted();
   }
 
   private void handle(StreamObserver<?> observer, Runnable call) {
