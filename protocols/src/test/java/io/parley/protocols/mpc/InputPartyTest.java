@@ -14,12 +14,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -64,41 +59,9 @@ class InputPartyTest {
     }
   }
 
-  /** A coordinator relay in memory: one queue per (from, to, tag). */
-  private static final class MemoryRelay {
-    private final Map<String, BlockingQueue<byte[]>> queues = new HashMap<>();
-
-    private synchronized BlockingQueue<byte[]> queue(String from, String to, String tag) {
-      return queues.computeIfAbsent(from + ">" + to + ">" + tag, k -> new ArrayBlockingQueue<>(4));
-    }
-
-    RelayNetwork.Relay as(String party) {
-      return new RelayNetwork.Relay() {
-        @Override
-        public void relay(String toParty, String tag, byte[] ciphertext) {
-          queue(party, toParty, tag).add(ciphertext);
-        }
-
-        @Override
-        public byte[] fetch(String fromParty, String tag) {
-          try {
-            byte[] envelope = queue(fromParty, party, tag).poll(ThreeParties.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            if (envelope == null) {
-              throw new ParleyException("nothing from " + fromParty + " tagged " + tag);
-            }
-            return envelope;
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ParleyException("interrupted");
-          }
-        }
-      };
-    }
-  }
-
   @Test
   void anInputPartysValuesJoinTheComputePartiesSums() throws Exception {
-    MemoryRelay relay = new MemoryRelay();
+    MemoryRelay relay = new MemoryRelay(4);
     long[] outside = ArithmeticSharingTest.random(31, 40);
     outside[0] = Long.MIN_VALUE;
     outside[1] = -1;
@@ -156,7 +119,7 @@ class InputPartyTest {
     assertTrue(truncated.contains("announces 3 values but has"), truncated);
 
     // A channel of another session (or an engine network's context) does not open.
-    MemoryRelay relay = new MemoryRelay();
+    MemoryRelay relay = new MemoryRelay(4);
     inputView("s-2").channel(relay.as(INPUT), 1, "share-input", 0, Drbg.seeded(61))
         .send(InputChannels.peerId(INPUT, "beta"), messages[1]);
     Network receiver = computeView("s-other", 1).inputChannel(relay.as("beta"), 0, "share-input", 0, Drbg.seeded(62));

@@ -15,12 +15,7 @@ import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -54,38 +49,6 @@ class SessionNetworksTest {
     }
   }
 
-  /** A coordinator relay in memory: one queue per (from, to, tag). */
-  private static final class MemoryRelay {
-    private final Map<String, BlockingQueue<byte[]>> queues = new HashMap<>();
-
-    private synchronized BlockingQueue<byte[]> queue(String from, String to, String tag) {
-      return queues.computeIfAbsent(from + ">" + to + ">" + tag, k -> new ArrayBlockingQueue<>(1));
-    }
-
-    RelayNetwork.Relay as(String party) {
-      return new RelayNetwork.Relay() {
-        @Override
-        public void relay(String toParty, String tag, byte[] ciphertext) {
-          queue(party, toParty, tag).add(ciphertext);
-        }
-
-        @Override
-        public byte[] fetch(String fromParty, String tag) {
-          try {
-            byte[] envelope = queue(fromParty, party, tag).poll(ThreeParties.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            if (envelope == null) {
-              throw new ParleyException("nothing from " + fromParty + " tagged " + tag);
-            }
-            return envelope;
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ParleyException("interrupted");
-          }
-        }
-      };
-    }
-  }
-
   @Test
   void itSurvivesSerializationWithItsKeysHidden() throws Exception {
     SessionNetworks networks = networksOf("s-1", 1);
@@ -99,7 +62,7 @@ class SessionNetworksTest {
 
   @Test
   void deserializedCopiesRunTheEngineTogether() {
-    MemoryRelay relay = new MemoryRelay();
+    MemoryRelay relay = new MemoryRelay(1);
     long[] values = ArithmeticSharingTest.random(400, 501);
     List<long[]> medians =
         ThreeParties.runOnNetworks(
@@ -120,7 +83,7 @@ class SessionNetworksTest {
 
   @Test
   void aPartyOfAnotherSessionCannotTalkIn() {
-    MemoryRelay relay = new MemoryRelay();
+    MemoryRelay relay = new MemoryRelay(1);
     ParleyException e =
         assertThrows(ParleyException.class, () -> ThreeParties.runOnNetworks(
             inMemory -> inMemory,
